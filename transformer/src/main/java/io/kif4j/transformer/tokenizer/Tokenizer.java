@@ -1,0 +1,40 @@
+package io.kif4j.transformer.tokenizer;
+
+import java.util.List;
+
+/**
+ * Text to token ids and back, shared by the LLaMA and T5 families.
+ *
+ * <p>{@link #encode(String)} returns the ids of the text alone, as SentencePiece does: no BOS and no EOS.
+ * The model-specific conventions (LLaMA prepends BOS, T5 appends EOS) are {@link #encodeForModel(String)}.
+ */
+public interface Tokenizer extends AutoCloseable {
+
+    /** The ids of {@code text}, without any special token added. */
+    int[] encode(String text);
+
+    /** The pieces (surface strings such as "▁Hello") of {@code text}, one per id of {@link #encode}. */
+    List<String> pieces(String text);
+
+    /** HF's convention for the model family: BOS first for LLaMA, EOS last for T5. */
+    int[] encodeForModel(String text);
+
+    /** Text of {@code ids}, skipping special tokens (pad, bos, eos). */
+    String decode(int[] ids);
+
+    int vocabSize();
+
+    /** -1 when the tokenizer has none. */
+    int bosId();
+
+    int eosId();
+
+    /** -1 when the tokenizer has none (LLaMA-2; HF then pads with EOS). */
+    int padId();
+
+    int unkId();
+
+    @Override
+    default void close() {
+    }
+}
