@@ -1,0 +1,45 @@
+package io.kif4j.transformer;
+
+import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.transformer.nn.WeightTable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.Map;
+
+/** A T5 or LLaMA model built from a HuggingFace directory, as SameDiff graphs. */
+public interface LanguageModel {
+
+    /** "llama" or "t5", as config.json's model_type. */
+    String modelType();
+
+    /** Forward pass: logits at every position, and the loss when the batch has labels. */
+    ScoreResult score(ModelInputs inputs);
+
+    /**
+     * Greedy decoding with a KV cache.
+     *
+     * @param prompt LLaMA: left-padded prompts with their attention mask; T5: the encoder batch
+     */
+    GenerationResult generate(ModelInputs prompt, int maxNewTokens, boolean stopAtEos);
+
+    /** The frozen base weights by HF name. */
+    WeightTable weights();
+
+    /** Replaces the linear-layer hook (LoRA) used by graphs built from now on. */
+    void setAdapter(LinearAdapter adapter);
+
+    LinearAdapter adapter();
+
+    /** The full-sequence graph with the current adapter; its placeholders are filled by {@link #placeholders}. */
+    SameDiff trainingGraph();
+
+    /** Placeholder values for {@link #trainingGraph()} from a batch. */
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> placeholders(ModelInputs inputs);
+
+    int eosTokenId();
+
+    /** The id HF pads with; LLaMA checkpoints without one pad with EOS. */
+    int padTokenId();
+
+    int vocabSize();
+}

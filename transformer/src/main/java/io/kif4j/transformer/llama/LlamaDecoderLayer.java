@@ -1,0 +1,30 @@
+package io.kif4j.transformer.llama;
+
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.weights.LlamaConfig;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/** Pre-norm attention and MLP with residuals, as HF's {@code LlamaDecoderLayer}. */
+final class LlamaDecoderLayer {
+
+    private final RmsNorm inputLayernorm;
+    private final LlamaAttention selfAttn;
+    private final RmsNorm postAttentionLayernorm;
+    private final LlamaMLP mlp;
+
+    LlamaDecoderLayer(Graph g, String prefix, LlamaConfig c) {
+        inputLayernorm = new RmsNorm(g, prefix + ".input_layernorm.weight", c.hiddenSize(), c.rmsNormEps());
+        selfAttn = new LlamaAttention(g, prefix + ".self_attn", c);
+        postAttentionLayernorm = new RmsNorm(g, prefix + ".post_attention_layernorm.weight", c.hiddenSize(), c.rmsNormEps());
+        mlp = new LlamaMLP(g, prefix + ".mlp", c);
+    }
+
+    /** @return {hidden [B·T, hidden], present key, present value} */
+    SDVariable[] forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
+        SDVariable[] attn = selfAttn.forward(inputLayernorm.forward(x), in, pastKey, pastValue);
+        SDVariable h = x.add(attn[0]);
+        h = h.add(mlp.forward(postAttentionLayernorm.forward(h)));
+        return new SDVariable[]{h, attn[1], attn[2]};
+    }
+}

@@ -1,0 +1,98 @@
+package io.kif4j.transformer.llama;
+
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.transformer.nn.WeightTable;
+import io.kif4j.weights.LlamaConfig;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code LlamaForCausalLM} as a SameDiff graph: embed_tokens, the decoder layers, the final norm and lm_head
+ * (tied to embed_tokens when the config says so), plus the loss.
+ *
+ * <p>Hidden states stay 2-D [B·T, hidden] between blocks; only attention reshapes to heads. Masks and RoPE
+ * tables are computed on the host ({@link LlamaInputs}) and fed as placeholders. With {@code withPast} the graph
+ * also takes a KV cache per layer, for one-token decoding steps.
+ */
+public final class LlamaGraph {
+
+    public static final String INPUT_IDS = "input_ids";
+    public static final String ATTN_BIAS = "attn_bias";
+    public static final String ROPE_COS = "rope_cos";
+    public static final String ROPE_SIN = "rope_sin";
+    public static final String LABELS = "labels";
+    public static final String LABEL_WEIGHTS = "label_weights";
+    public static final String LOGITS = "logits";
+    public static final String LOSS = "loss";
+
+    public static String pastKey(int layer) {
+        return "past." + layer + ".key";
+    }
+
+    public static String pastValue(int layer) {
+        return "past." + layer + ".value";
+    }
+
+    public static String presentKey(int layer) {
+        return "present." + layer + ".key";
+    }
+
+    public static String presentValue(int layer) {
+        return "present." + layer + ".value";
+    }
+
+    /** What every block reads besides its own input. */
+    record Inputs(SDVariable batch, SDVariable length, SDVariable cos, SDVariable sin, SDVariable attnBias,
+                  SDVariable rotateHalf) {
+    }
+
+    private LlamaGraph() {
+    }
+
+    public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast) {
+        SameDiff sd = SameDiff.create();
+        Graph g = new Graph(sd, weights, adapter);
+        int hd = c.headDim();
+        SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
+        Inputs in = new Inputs(
+                g.size(ids, 0),
+                g.size(ids, 1),
+                sd.placeHolder(ROPE_COS, DataType.FLOAT, -1, 1, -1, hd),
+                sd.placeHolder(ROPE_SIN, DataType.FLOAT, -1, 1, -1, hd),
+                sd.placeHolder(ATTN_BIAS, DataType.FLOAT, -1, 1, -1, -1),
+                sd.constant("rotate_half", LlamaRotaryEmbedding.rotateHalfMatrix(hd)));
+
+        SDVariable embed = g.constant("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize()); // [V, hidden]
+        SDVariable h = sd.gather(embed, sd.reshape(ids, -1), 0);                                    // [B·T, hidden]
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            SDVariable pk = null;
+            SDVariable pv = null;
+            if (withPast) {
+                pk = sd.placeHolder(pastKey(i), DataType.FLOAT, -1, c.numKeyValueHeads(), -1, hd);
+                pv = sd.placeHolder(pastValue(i), DataType.FLOAT, -1, c.numKeyValueHeads(), -1, hd);
+            }
+            SDVariable[] out = new LlamaDecoderLayer(g, "model.layers." + i, c).forward(h, in, pk, pv);
+            h = out[0];
+            sd.updateVariableNameAndReference(sd.identity(out[1]), presentKey(i));
+            sd.updateVariableNameAndReference(sd.identity(out[2]), presentValue(i));
+        }
+        h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps()).forward(h);
+        SDVariable head = c.tieWordEmbeddings() ? embed : g.constant("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
+        sd.reshape(LOGITS, logits2d, g.shape(in.batch(), in.length(), (long) c.vocabSize()));
+
+        // Labels arrive already shifted (position t holds the label of t+1) with -100 replaced by 0; the
+        // weights are 1/count on counted positions and 0 elsewhere, so the sum is HF's mean over labels != -100.
+        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1);
+        SDVariable perToken = sd.loss.sparseSoftmaxCrossEntropy(logits2d, labels);
+        SDVariable loss = sd.sum(LOSS, perToken.mul(labelWeights));
+        sd.setLossVariables(loss);
+        weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
+                || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));
+        return sd;
+    }
+}

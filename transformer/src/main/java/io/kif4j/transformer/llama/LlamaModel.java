@@ -1,0 +1,226 @@
+package io.kif4j.transformer.llama;
+
+import io.kif4j.transformer.GenerationResult;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.ScoreResult;
+import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.transformer.nn.WeightTable;
+import io.kif4j.weights.HfModelDir;
+import io.kif4j.weights.LlamaConfig;
+import io.kif4j.weights.WeightSource;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** A LLaMA causal LM from a HuggingFace directory: scoring, training graphs and greedy generation. */
+public final class LlamaModel implements LanguageModel {
+
+    private final LlamaConfig config;
+    private final WeightTable weights;
+    private final LlamaRotaryEmbedding rope;
+    private final int padTokenId;
+    private LinearAdapter adapter = LinearAdapter.NONE;
+    private SameDiff full;
+    private SameDiff step;
+
+    public LlamaModel(LlamaConfig config, WeightSource source, int padTokenId) {
+        this.config = config;
+        this.weights = new WeightTable(source);
+        this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta());
+        this.padTokenId = padTokenId;
+        this.full = LlamaGraph.build(config, weights, adapter, false); // loads and checks every weight now
+    }
+
+    public static LlamaModel load(Path dir) {
+        HfModelDir d = HfModelDir.open(dir);
+        LlamaConfig c = LlamaConfig.fromJson(d.configFile(), d.config());
+        int pad = c.padTokenId();
+        if (pad < 0) {
+            pad = io.kif4j.weights.Json.tokenId(d.generationConfigFile(), d.generationConfig(), "pad_token_id", -1);
+        }
+        return new LlamaModel(c, d.weights(), pad < 0 ? c.eosTokenId() : pad);
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public String modelType() {
+        return "llama";
+    }
+
+    @Override
+    public WeightTable weights() {
+        return weights;
+    }
+
+    @Override
+    public LinearAdapter adapter() {
+        return adapter;
+    }
+
+    @Override
+    public void setAdapter(LinearAdapter adapter) {
+        this.adapter = adapter;
+        this.full = null;
+        this.step = null;
+    }
+
+    @Override
+    public SameDiff trainingGraph() {
+        if (full == null) {
+            full = LlamaGraph.build(config, weights, adapter, false);
+        }
+        return full;
+    }
+
+    private SameDiff stepGraph() {
+        if (step == null) {
+            step = LlamaGraph.build(config, weights, adapter, true);
+        }
+        return step;
+    }
+
+    @Override
+    public Map<String, INDArray> placeholders(ModelInputs inputs) {
+        return LlamaInputs.forSequence(inputs, rope);
+    }
+
+    @Override
+    public ScoreResult score(ModelInputs inputs) {
+        Map<String, INDArray> ph = placeholders(inputs);
+        if (inputs.labels() == null) {
+            return new ScoreResult(trainingGraph().outputSingle(ph, LlamaGraph.LOGITS), Double.NaN);
+        }
+        Map<String, INDArray> out = trainingGraph().output(ph, LlamaGraph.LOGITS, LlamaGraph.LOSS);
+        boolean anyLabel = ph.get(LlamaGraph.LABEL_WEIGHTS).sumNumber().doubleValue() > 0;
+        return new ScoreResult(out.get(LlamaGraph.LOGITS), anyLabel ? out.get(LlamaGraph.LOSS).getDouble(0) : Double.NaN);
+    }
+
+    /**
+     * HF greedy semantics: left-padded prompts, positions cumsum(mask) − 1 (pads get 1), every new token
+     * attended; with {@code stopAtEos} a row that emits EOS is filled with pad and decoding ends when all rows
+     * have stopped.
+     */
+    @Override
+    public GenerationResult generate(ModelInputs prompt, int maxNewTokens, boolean stopAtEos) {
+        int b = prompt.batchSize();
+        int len = prompt.length();
+        int[][] mask = prompt.attentionMask();
+        int[][] pos = new int[b][len];
+        int[] nextPos = new int[b];
+        for (int r = 0; r < b; r++) {
+            int cum = 0;
+            for (int i = 0; i < len; i++) {
+                cum += mask[r][i];
+                pos[r][i] = mask[r][i] == 0 ? 1 : cum - 1;
+            }
+            nextPos[r] = cum;
+        }
+        Map<String, INDArray> ph = LlamaInputs.forSequence(
+                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope);
+        int layers = config.numHiddenLayers();
+        String[] outs = new String[1 + 2 * layers];
+        outs[0] = LlamaGraph.LOGITS;
+        for (int i = 0; i < layers; i++) {
+            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
+            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
+        }
+        Map<String, INDArray> out = trainingGraph().output(ph, outs);
+        INDArray logits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1), NDArrayIndex.all()).dup();
+
+        int[][] keyMask = Arrays.stream(mask).map(int[]::clone).toArray(int[][]::new);
+        List<int[]> newTokens = new ArrayList<>();
+        List<INDArray> stepLogits = new ArrayList<>();
+        boolean[] finished = new boolean[b];
+        for (int s = 0; s < maxNewTokens; s++) {
+            stepLogits.add(logits);
+            int[] next = argmax(logits);
+            for (int r = 0; r < b; r++) {
+                if (finished[r]) {
+                    next[r] = padTokenId;
+                } else if (stopAtEos && next[r] == config.eosTokenId()) {
+                    finished[r] = true;
+                }
+            }
+            newTokens.add(next);
+            boolean allDone = true;
+            for (boolean f : finished) {
+                allDone &= f;
+            }
+            if ((stopAtEos && allDone) || s == maxNewTokens - 1) {
+                break;
+            }
+            // one decoding step on the new tokens, with the cache
+            keyMask = appendOnes(keyMask);
+            int[][] stepPos = new int[b][1];
+            for (int r = 0; r < b; r++) {
+                stepPos[r][0] = nextPos[r]++;
+            }
+            Map<String, INDArray> sp = new java.util.HashMap<>();
+            int[][] ids = new int[b][1];
+            for (int r = 0; r < b; r++) {
+                ids[r][0] = next[r];
+            }
+            sp.put(LlamaGraph.INPUT_IDS, LlamaInputs.ids(ids));
+            sp.put(LlamaGraph.ATTN_BIAS, LlamaInputs.causalBias(keyMask, 1));
+            INDArray[] cs = rope.cosSin(stepPos);
+            sp.put(LlamaGraph.ROPE_COS, cs[0]);
+            sp.put(LlamaGraph.ROPE_SIN, cs[1]);
+            for (int i = 0; i < layers; i++) {
+                sp.put(LlamaGraph.pastKey(i), out.get(LlamaGraph.presentKey(i)));
+                sp.put(LlamaGraph.pastValue(i), out.get(LlamaGraph.presentValue(i)));
+            }
+            out = stepGraph().output(sp, outs);
+            logits = out.get(LlamaGraph.LOGITS).reshape(b, config.vocabSize());
+        }
+        int steps = newTokens.size();
+        int[][] gen = new int[b][steps];
+        int[][] seq = new int[b][len + steps];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(prompt.inputIds()[r], 0, seq[r], 0, len);
+            for (int s = 0; s < steps; s++) {
+                gen[r][s] = newTokens.get(s)[r];
+                seq[r][len + s] = gen[r][s];
+            }
+        }
+        return new GenerationResult(seq, gen, stepLogits);
+    }
+
+    static int[] argmax(INDArray logits) {
+        return logits.argMax(1).toIntVector();
+    }
+
+    private static int[][] appendOnes(int[][] mask) {
+        int[][] m = new int[mask.length][];
+        for (int r = 0; r < mask.length; r++) {
+            m[r] = Arrays.copyOf(mask[r], mask[r].length + 1);
+            m[r][mask[r].length] = 1;
+        }
+        return m;
+    }
+
+    @Override
+    public int eosTokenId() {
+        return config.eosTokenId();
+    }
+
+    @Override
+    public int padTokenId() {
+        return padTokenId;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+}

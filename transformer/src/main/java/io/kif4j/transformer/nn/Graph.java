@@ -1,0 +1,54 @@
+package io.kif4j.transformer.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a block needs while it adds itself to a SameDiff graph: the graph, the frozen weights (added as
+ * constants under their HF names), the linear-layer hook, and helpers for shapes only known at run time.
+ */
+public final class Graph {
+
+    public final SameDiff sd;
+    public final WeightTable weights;
+    public final LinearAdapter adapter;
+
+    public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter) {
+        this.sd = sd;
+        this.weights = weights;
+        this.adapter = adapter;
+    }
+
+    /** A frozen weight as a graph constant named by its HF key. */
+    public SDVariable constant(String name, long... shape) {
+        if (sd.hasVariable(name)) {
+            return sd.getVariable(name);
+        }
+        return sd.constant(name, weights.take(name, shape));
+    }
+
+    /** A LONG scalar constant, for building shape vectors. */
+    public SDVariable longScalar(long v) {
+        return sd.constant(Nd4j.scalar(DataType.LONG, v));
+    }
+
+    /**
+     * A shape vector from parts that are either {@code Long}/{@code Integer} constants or LONG scalar variables
+     * (sizes known only at run time, from {@link #size}).
+     */
+    public SDVariable shape(Object... dims) {
+        SDVariable[] parts = new SDVariable[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            Object d = dims[i];
+            parts[i] = d instanceof SDVariable v ? v : longScalar(((Number) d).longValue());
+        }
+        return sd.stack(0, parts);
+    }
+
+    /** The run-time size of {@code x} along {@code dim}, as a LONG scalar. */
+    public SDVariable size(SDVariable x, int dim) {
+        return sd.castTo(sd.sizeAt(x, dim), DataType.LONG);
+    }
+}

@@ -1,0 +1,28 @@
+package io.kif4j.transformer.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/** A bias-free linear layer y = x·Wᵀ (+ the adapter's term), as HF's {@code nn.Linear(bias=False)}. */
+public final class Linear {
+
+    private final Graph g;
+    private final String path;
+    private final long in;
+    private final long out;
+    private final SDVariable weight; // [out, in], PyTorch layout
+
+    public Linear(Graph g, String path, long in, long out) {
+        this.g = g;
+        this.path = path;
+        this.in = in;
+        this.out = out;
+        this.weight = g.constant(path + ".weight", out, in);
+    }
+
+    /** x [N, in] → [N, out]. */
+    public SDVariable forward(SDVariable x) {
+        SDVariable y = g.sd.mmul(x, weight, false, true, false);
+        SDVariable delta = g.adapter.delta(g, path, x, in, out);
+        return delta == null ? y : y.add(delta);
+    }
+}
