@@ -1,5 +1,6 @@
 package io.kif4j.transformer.llama;
 
+import io.kif4j.transformer.nn.CrossEntropy;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.RmsNorm;
@@ -84,12 +85,11 @@ public final class LlamaGraph {
         SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
         sd.reshape(LOGITS, logits2d, g.shape(in.batch(), in.length(), (long) c.vocabSize()));
 
-        // Labels arrive already shifted (position t holds the label of t+1) with -100 replaced by 0; the
-        // weights are 1/count on counted positions and 0 elsewhere, so the sum is HF's mean over labels != -100.
-        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        // Labels arrive already shifted (position t holds the label of t+1), as CrossEntropy.targets; the
+        // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
         SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1);
-        SDVariable perToken = sd.loss.sparseSoftmaxCrossEntropy(logits2d, labels);
-        SDVariable loss = sd.sum(LOSS, perToken.mul(labelWeights));
+        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, c.vocabSize());
+        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
                 || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));

@@ -1,6 +1,7 @@
 package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.CrossEntropy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,7 +20,7 @@ final class LlamaInputs {
     private LlamaInputs() {
     }
 
-    static Map<String, INDArray> forSequence(ModelInputs in, LlamaRotaryEmbedding rope) {
+    static Map<String, INDArray> forSequence(ModelInputs in, LlamaRotaryEmbedding rope, int vocab) {
         int b = in.batchSize();
         int t = in.length();
         Map<String, INDArray> ph = new HashMap<>();
@@ -38,7 +39,7 @@ final class LlamaInputs {
         ph.put(LlamaGraph.ROPE_COS, cs[0]);
         ph.put(LlamaGraph.ROPE_SIN, cs[1]);
         if (in.labels() != null) {
-            putShiftedLabels(ph, in.labels());
+            putShiftedLabels(ph, in.labels(), vocab);
         }
         return ph;
     }
@@ -66,29 +67,18 @@ final class LlamaInputs {
         return Nd4j.create(bias, new long[]{b, 1, t, s}, 'c');
     }
 
-    /** Position t predicts label t+1, as HF's shift; -100 → weight 0. Weights sum to 1 over counted labels. */
-    static void putShiftedLabels(Map<String, INDArray> ph, int[][] labels) {
+    /** Position t predicts label t+1, as HF's shift; the last position and −100 take no loss. */
+    static void putShiftedLabels(Map<String, INDArray> ph, int[][] labels, int vocab) {
         int b = labels.length;
         int t = labels[0].length;
         int[] shifted = new int[b * t];
-        float[] weights = new float[b * t];
-        int count = 0;
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
-                int label = i + 1 < t ? labels[r][i + 1] : -100;
-                if (label != -100) {
-                    shifted[r * t + i] = label;
-                    weights[r * t + i] = 1f;
-                    count++;
-                }
+                shifted[r * t + i] = i + 1 < t ? labels[r][i + 1] : -100;
             }
         }
-        if (count > 0) {
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] /= count;
-            }
-        }
-        ph.put(LlamaGraph.LABELS, Nd4j.createFromArray(shifted));
-        ph.put(LlamaGraph.LABEL_WEIGHTS, Nd4j.createFromArray(weights));
+        INDArray[] targets = CrossEntropy.targets(shifted, vocab);
+        ph.put(LlamaGraph.LABEL_WEIGHTS, targets[0]);
+        ph.put(LlamaGraph.LABELS, targets[1]);
     }
 }

@@ -92,7 +92,7 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public Map<String, INDArray> placeholders(ModelInputs inputs) {
-        return LlamaInputs.forSequence(inputs, rope);
+        return LlamaInputs.forSequence(inputs, rope, config.vocabSize());
     }
 
     @Override
@@ -127,7 +127,7 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = cum;
         }
         Map<String, INDArray> ph = LlamaInputs.forSequence(
-                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope);
+                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config.vocabSize());
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
         outs[0] = LlamaGraph.LOGITS;

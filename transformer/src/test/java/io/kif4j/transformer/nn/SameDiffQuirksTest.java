@@ -1,0 +1,121 @@
+package io.kif4j.transformer.nn;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pins the SameDiff 1.0.0-M2.1 behaviours our graphs work around. If an upgrade fixes a quirk, the
+ * "still broken" test here fails and the workaround can go.
+ */
+class SameDiffQuirksTest {
+
+    @Test
+    void reductionWithKeepDimsAndNegativeAxisIsWrongSoWeUsePositiveAxes() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 4, 5);
+        INDArray expected = x.mean(true, 2);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.constant("x", x);
+        SDVariable positive = sd.mean(in, true, 2);
+        SDVariable negative = sd.mean(in, true, -1);
+        Map<String, INDArray> out = sd.output(Map.of(), positive.name(), negative.name());
+        assertTrue(expected.equalsWithEps(out.get(positive.name()), 1e-6), "positive axis is right");
+        assertTrue(!expected.equalsWithEps(out.get(negative.name()).reshape(expected.shape()), 1e-6),
+                "negative axis still wrong in this version: " + out.get(negative.name()));
+    }
+
+    @Test
+    void logSoftmaxWithAnAxisBreaksGradients() {
+        SameDiff broken = SameDiff.create();
+        SDVariable w = broken.var("w", Nd4j.rand(DataType.FLOAT, 4, 6));
+        broken.sum(broken.nn.logSoftmax(w, 1)).markAsLoss();
+        assertThrows(Throwable.class, () -> broken.calculateGradients(Map.of(), "w"));
+    }
+
+    private static final int[] Y = {0, 5, 2, 3};
+
+    /** d/dlogits of Σ w_i CE_i = w_i (softmax − onehot). */
+    private static INDArray expectedGradient(INDArray logits, float[] w) {
+        INDArray p = org.nd4j.linalg.ops.transforms.Transforms.softmax(logits, true);
+        for (int i = 0; i < Y.length; i++) {
+            p.putScalar(i, Y[i], p.getDouble(i, Y[i]) - 1);
+            p.getRow(i).muli(w[i]);
+        }
+        return p;
+    }
+
+    @Test
+    void sparseSoftmaxCrossEntropyBackwardIgnoresTheIncomingGradient() {
+        SameDiff sd = SameDiff.create();
+        SDVariable logits = sd.var("logits", Nd4j.rand(DataType.FLOAT, 4, 6));
+        SDVariable labels = sd.constant(Nd4j.createFromArray(Y));
+        float[] w = {0.5f, 0.5f, 0f, 0f};
+        SDVariable loss = sd.sum(sd.loss.sparseSoftmaxCrossEntropy(logits, labels).mul(sd.constant(Nd4j.createFromArray(w))));
+        sd.setLossVariables(loss);
+        INDArray g = sd.calculateGradients(Map.of(), "logits").get("logits");
+        assertFalse(expectedGradient(logits.getArr(), w).equalsWithEps(g, 1e-4), "weights still dropped: " + g);
+    }
+
+    @Test
+    void ourCrossEntropyHasTheRightValueAndGradient() {
+        SameDiff sd = SameDiff.create();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6).muli(200).subi(100); // large logits: needs the max shift
+        SDVariable logits = sd.var("logits", x);
+        int[] labels = {Y[0], Y[1], -100, Y[3]};
+        INDArray[] t = CrossEntropy.targets(labels, 6);
+        SDVariable loss = CrossEntropy.weightedSum(sd, "loss", logits, sd.constant(t[0]), sd.constant(t[1]));
+        sd.setLossVariables(loss);
+        float third = 1f / 3;
+        INDArray expected = expectedGradient(x, new float[]{third, third, 0f, third});
+        INDArray g = sd.calculateGradients(Map.of(), "logits").get("logits");
+        assertTrue(expected.equalsWithEps(g, 1e-5), "x " + x + "\nexpected " + expected + "\ngot " + g);
+        double ce = 0;
+        for (int i : new int[]{0, 1, 3}) {
+            double m = x.getRow(i).maxNumber().doubleValue();
+            double lse = m + Math.log(org.nd4j.linalg.ops.transforms.Transforms.exp(x.getRow(i).sub(m)).sumNumber().doubleValue());
+            ce += (lse - x.getDouble(i, Y[i])) / 3;
+        }
+        assertEquals(ce, sd.outputSingle(Map.of(), "loss").getDouble(0), 1e-4);
+    }
+
+    @Test
+    void gatherBackwardOnAOneDimensionalArrayIsGarbage() {
+        SameDiff sd = SameDiff.create();
+        SDVariable v = sd.var("x", Nd4j.rand(DataType.FLOAT, 4, 6));
+        sd.setLossVariables(sd.sum(sd.gather(sd.reshape(v, 24), sd.constant(Nd4j.createFromArray(0, 11, 14, 21)), 0)));
+        INDArray g = sd.calculateGradients(Map.of(), "x").get("x");
+        assertFalse(g.getDouble(1, 5) == 1.0 && g.getDouble(3, 3) == 1.0, "gather backward still broken: " + g);
+    }
+
+    @Test
+    void twoGathersOfOneConstantAreFineSoFrozenEmbeddingsStayConstants() {
+        SameDiff sd = SameDiff.create();
+        SDVariable emb = sd.constant("emb", Nd4j.rand(DataType.FLOAT, 10, 3));
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 3, 3));
+        SDVariable a = sd.gather(emb, new int[]{1, 2}, 0);
+        SDVariable b = sd.gather(emb, new int[]{3, 4}, 0);
+        sd.sum(sd.mmul(a, w).add(sd.mmul(b, w))).markAsLoss();
+        assertNotNull(sd.calculateGradients(Map.of(), "w").get("w"));
+    }
+
+    @Test
+    void twoGathersOfOneTrainableVariableBreakGradients() {
+        SameDiff sd = SameDiff.create();
+        SDVariable emb = sd.var("emb", Nd4j.rand(DataType.FLOAT, 10, 3));
+        SDVariable a = sd.gather(emb, new int[]{1, 2}, 0);
+        SDVariable b = sd.gather(emb, new int[]{3, 4}, 0);
+        sd.sum(a.add(b)).markAsLoss();
+        assertThrows(Throwable.class, () -> sd.calculateGradients(Map.of(), "emb"));
+    }
+}
