@@ -1,6 +1,9 @@
 package io.kif4j.transformer.tokenizer;
 
+import io.kif4j.weights.KifInputException;
+
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -10,23 +13,25 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CharsMap {
 
+    private final Path source;
     private final int[] units;
     private final byte[] replacements;
     private final ConcurrentHashMap<Integer, String> decoded = new ConcurrentHashMap<>();
 
-    private CharsMap(int[] units, byte[] replacements) {
+    private CharsMap(Path source, int[] units, byte[] replacements) {
+        this.source = source;
         this.units = units;
         this.replacements = replacements;
     }
 
-    /** @throws IllegalArgumentException when the blob is not a charsmap */
-    static CharsMap parse(byte[] blob) {
+    /** @param source the file it comes from, named in errors */
+    static CharsMap parse(byte[] blob, Path source) {
         if (blob.length <= 4) {
-            throw new IllegalArgumentException("precompiled_charsmap is too short (" + blob.length + " bytes)");
+            throw KifInputException.of(source, "precompiled_charsmap is too short (" + blob.length + " bytes)");
         }
         long trieSize = (blob[0] & 0xFFL) | (blob[1] & 0xFFL) << 8 | (blob[2] & 0xFFL) << 16 | (blob[3] & 0xFFL) << 24;
         if (trieSize == 0 || trieSize % 4 != 0 || trieSize > blob.length - 4) {
-            throw new IllegalArgumentException("precompiled_charsmap trie size " + trieSize
+            throw KifInputException.of(source, "precompiled_charsmap trie size " + trieSize
                     + " does not fit its " + blob.length + "-byte blob");
         }
         int[] units = new int[(int) (trieSize / 4)];
@@ -35,7 +40,7 @@ final class CharsMap {
             units[i] = (blob[p] & 0xFF) | (blob[p + 1] & 0xFF) << 8 | (blob[p + 2] & 0xFF) << 16 | (blob[p + 3] & 0xFF) << 24;
         }
         byte[] replacements = java.util.Arrays.copyOfRange(blob, 4 + (int) trieSize, blob.length);
-        return new CharsMap(units, replacements);
+        return new CharsMap(source, units, replacements);
     }
 
     /**
@@ -71,7 +76,8 @@ final class CharsMap {
         int at = (int) match;
         return decoded.computeIfAbsent(at, v -> {
             if (v >= replacements.length) {
-                throw new IllegalStateException("corrupt precompiled_charsmap: replacement offset " + v
+                // Only found when a rule is used: the trie cannot be checked as a whole up front.
+                throw KifInputException.of(source, "corrupt precompiled_charsmap: replacement offset " + v
                         + " past its " + replacements.length + " bytes");
             }
             int end = v;

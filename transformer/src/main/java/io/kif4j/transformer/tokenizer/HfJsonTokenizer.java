@@ -180,12 +180,13 @@ public final class HfJsonTokenizer implements Tokenizer {
         switch (type) {
             case "Sequence" -> node.path("normalizers").forEach(this::readNormalizer);
             case "Precompiled" -> {
+                byte[] blob;
                 try {
-                    byte[] blob = Base64.getDecoder().decode(node.path("precompiled_charsmap").asText(""));
-                    normalizers.add(CharsMap.parse(blob));
+                    blob = Base64.getDecoder().decode(node.path("precompiled_charsmap").asText(""));
                 } catch (IllegalArgumentException e) {
-                    throw KifInputException.of(file, "Precompiled normalizer: " + e.getMessage());
+                    throw KifInputException.of(file, "Precompiled normalizer: charsmap is not base64");
                 }
+                normalizers.add(CharsMap.parse(blob, file));
             }
             default -> throw KifInputException.of(file, "normalizer type '" + type + "' is not supported");
         }
@@ -249,9 +250,20 @@ public final class HfJsonTokenizer implements Tokenizer {
                 ids.forEach(i -> side.add(i.intValue()));
             }
         }
+        for (int id : concat(before, after)) {
+            if (id < 0 || id >= vocab.length) {
+                throw KifInputException.of(file, "post_processor adds id " + id + ", outside the vocabulary");
+            }
+        }
         return new int[][] {
                 before.stream().mapToInt(Integer::intValue).toArray(),
                 after.stream().mapToInt(Integer::intValue).toArray()};
+    }
+
+    private static List<Integer> concat(List<Integer> a, List<Integer> b) {
+        List<Integer> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     // ---------------------------------------------------------------- encoding

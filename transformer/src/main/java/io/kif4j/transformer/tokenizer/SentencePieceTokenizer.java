@@ -29,15 +29,21 @@ import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.USER_DEFINE
  * (precompiled charsmap, dummy prefix, extra-whitespace removal), BPE with byte fallback (LLaMA) and unigram
  * (T5) encoding, and SentencePiece's decoding, reproducing the reference library id for id.
  *
- * <p>Why not a library: DJL's {@code ai.djl.sentencepiece:sentencepiece} 0.34.0 (JNI over the C++ library, ~1.5 MB
- * native per platform plus DJL api, JNA, gson, commons-compress, ~7 MB of jars) was checked against the
- * reference files: ids and pieces matched, but {@code decode} of text with 4-byte UTF-8 (emoji, lines 31-32 of the
- * LLaMA and stories260K references) returned mojibake, a JNI modified-UTF-8 bug, so it does not reproduce the
- * references. Its {@code SpProcessor} also calls home (EC2 metadata at 169.254.169.254, then a telemetry URL)
- * unless DJL_OFFLINE or OPT_OUT_TRACKING is set. DJL's HF tokenizers (0.30.0, 18 MB jar, 13.8 MB native for
- * linux-x86_64) downloads its CUDA-flavoured native from publish.djl.ai at run time on a CUDA machine. This
- * class plus {@link Unigram} and {@link CharsMap} is a few hundred lines, has no native code and no network,
- * and is proven equal on every reference line by the tests.
+ * <p>Why not a library (checked with evidence, DJL sources read at tags v0.30.0 and v0.34.0):
+ * <ul>
+ *   <li>DJL's {@code ai.djl.sentencepiece:sentencepiece} 0.34.0 (JNI over the C++ library) does bundle its natives
+ *       (1.5 MB for linux-x86_64; 1.7 MB jar for four platforms, plus DJL api 1.0 MB, JNA 2.0 MB, commons-compress
+ *       1.1 MB, gson 0.3 MB) and never downloads them. Run offline against the reference files, its ids and pieces
+ *       matched all 150 lines, but {@code decode} returned mojibake for 4-byte UTF-8 (emoji, lines 31-32 of the
+ *       LLaMA and stories260K references): the JNI layer uses modified UTF-8. So it does not reproduce the
+ *       references. Its {@code SpProcessor} constructor also calls home (EC2 metadata at 169.254.169.254, then a
+ *       telemetry URL) unless DJL_OFFLINE or OPT_OUT_TRACKING is set.</li>
+ *   <li>DJL's {@code ai.djl.huggingface:tokenizers} 0.30.0 (18 MB jar, 13.8 MB native for linux-x86_64) downloads
+ *       a CUDA-flavoured native from publish.djl.ai at run time when it detects a supported GPU
+ *       ({@code LibUtils.copyJniLibrary}), and calls home the same way.</li>
+ * </ul>
+ * This class, {@link SentencePieceModelProto}, {@link CharsMap} and {@link Unigram} (about 1,100 lines with
+ * comments) need no native code and no network, and the tests prove them equal to the references on every line.
  *
  * <p>T5's 100 sentinels ({@code <extra_id_0>} .. {@code <extra_id_99>}) are not in {@code spiece.model}: as HF's
  * T5Tokenizer does, they take the ids above the model's pieces, {@code <extra_id_0>} the highest. Text is encoded
@@ -133,11 +139,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
             pieces[id] = "<extra_id_" + i + ">";
             sentinels.put(pieces[id], id);
         }
-        try {
-            charsMap = proto.precompiledCharsmap().length == 0 ? null : CharsMap.parse(proto.precompiledCharsmap());
-        } catch (IllegalArgumentException e) {
-            throw KifInputException.of(file, e.getMessage());
-        }
+        charsMap = proto.precompiledCharsmap().length == 0 ? null : CharsMap.parse(proto.precompiledCharsmap(), file);
         if (proto.hasDenormalizer()) {
             log.warn("{}: its denormalizer_spec is ignored; decoded text may differ from SentencePiece's", file);
         }

@@ -101,9 +101,10 @@ final class TokenizerConfig {
             }
             ids[k] = id;
         }
-        // HF's LLaMA convention is BOS first; T5's (no BOS token) is EOS last. Config flags override.
-        boolean bos = addBos != null ? addBos : ids[0] >= 0;
-        boolean eos = addEos != null ? addEos : ids[0] < 0 && ids[1] >= 0;
+        // HF's LLaMA convention is BOS first; T5's (a model without BOS) is EOS last. Config flags override.
+        boolean modelHasBos = defaults.bos() >= 0;
+        boolean bos = addBos != null ? addBos : modelHasBos;
+        boolean eos = addEos != null ? addEos : !modelHasBos;
         return new SpecialTokens(ids[0], ids[1], ids[2], ids[3], bos, eos);
     }
 

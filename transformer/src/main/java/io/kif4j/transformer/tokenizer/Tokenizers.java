@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * are converted from) is preferred over {@code tokenizer.json}. Special ids come from the model file, overridden
  * by {@code tokenizer_config.json} / {@code special_tokens_map.json} beside it when present. Without a config, a
  * file named {@code spiece.model} gets T5's 100 sentinels, as HF's T5Tokenizer adds them by default.
+ * The tokenizers returned are immutable and safe to share between threads.
  */
 public final class Tokenizers {
 
