@@ -1,0 +1,24 @@
+package io.kif4j.transformer;
+
+import io.kif4j.transformer.llama.LlamaModel;
+import io.kif4j.weights.HfModelDir;
+import io.kif4j.weights.KifInputException;
+
+import java.nio.file.Path;
+
+/** Loads a HuggingFace model directory as the model family its config.json names. */
+public final class Models {
+
+    private Models() {
+    }
+
+    public static LanguageModel load(Path dir) {
+        HfModelDir d = HfModelDir.open(dir);
+        String type = d.modelType();
+        return switch (type) {
+            case "llama" -> LlamaModel.load(dir);
+            default -> throw KifInputException.of(d.configFile(), "model_type '" + type
+                    + "' is not supported (expected 'llama' or 't5')");
+        };
+    }
+}
