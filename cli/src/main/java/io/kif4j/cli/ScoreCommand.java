@@ -1,0 +1,50 @@
+package io.kif4j.cli;
+
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.Models;
+import io.kif4j.transformer.ScoreResult;
+import io.kif4j.transformer.io.InputsJson;
+import io.kif4j.weights.safetensors.SafetensorsWriter;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "score", description = "Forward pass on a batch in the fixtures' inputs.json format: writes the logits "
+        + "(and with --grads the LoRA gradients) to a safetensors file and prints {\"loss\": …}.")
+final class ScoreCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "HuggingFace model directory (default: the built-in stories260K).")
+    Path model;
+
+    @Option(names = "--adapter", description = "PEFT LoRA adapter directory.")
+    Path adapter;
+
+    @Option(names = "--inputs", required = true, description = "inputs.json: input_ids, attention_mask, labels, ...")
+    Path inputs;
+
+    @Option(names = "--out", required = true, description = "Output .safetensors file.")
+    Path out;
+
+    @Option(names = "--grads", description = "Also write lora.grad.<PEFT name> for every LoRA matrix (needs --adapter).")
+    boolean grads;
+
+    @Override
+    public Integer call() {
+        InputsJson in = InputsJson.read(inputs);
+        LanguageModel m = Models.load(model != null ? model : Defaults.model());
+        if (adapter != null || grads) {
+            throw new IllegalArgumentException("--adapter and --grads need LoRA support, which is not built yet");
+        }
+        ScoreResult r = m.score(in.batch());
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        tensors.put("logits", r.logits());
+        SafetensorsWriter.write(out, tensors);
+        System.out.println(JsonOut.object("loss", r.loss()));
+        return 0;
+    }
+}
