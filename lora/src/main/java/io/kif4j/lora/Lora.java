@@ -1,0 +1,69 @@
+package io.kif4j.lora;
+
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Quiet;
+import io.kif4j.transformer.nn.WeightTable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Attaching LoRA to a model, its gradients, and merging it into the base weights. */
+public final class Lora {
+
+    private Lora() {
+    }
+
+    /** Builds the model's graph with {@code adapter}; a loaded adapter must fit the model exactly. */
+    public static void attach(LanguageModel model, LoraAdapter adapter) {
+        model.setAdapter(adapter);
+        model.trainingGraph();
+        adapter.checkAllUsed();
+    }
+
+    /** Loss and gradient of every LoRA matrix (by SameDiff variable name) on one batch. */
+    public record LossAndGradients(double loss, Map<String, INDArray> gradients) {
+    }
+
+    /** One forward and backward pass; the model must have {@code adapter} attached. */
+    public static LossAndGradients lossAndGradients(LanguageModel model, LoraAdapter adapter, ModelInputs batch) {
+        SameDiff sd = model.trainingGraph();
+        Map<String, INDArray> ph = model.placeholders(batch);
+        List<String> vars = adapter.variableNames();
+        String loss = sd.getLossVariables().get(0);
+        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, List.of(loss), vars));
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        for (String v : vars) {
+            grads.put(v, r.getGradients().get(v));
+        }
+        return new LossAndGradients(r.getOutputs().get(loss).getDouble(0), grads);
+    }
+
+    /** Base weights with scaling·B·A added to every adapted layer: HF name → merged copy. */
+    public static Map<String, INDArray> mergedWeights(WeightTable base, LoraAdapter adapter) {
+        Map<String, INDArray> merged = new LinkedHashMap<>();
+        for (var e : base.taken().entrySet()) {
+            merged.put(e.getKey(), e.getValue());
+        }
+        for (LoraModule m : adapter.modules()) {
+            String w = m.path() + ".weight";
+            INDArray baseW = base.taken().get(w);
+            if (baseW == null) {
+                throw new IllegalStateException("no base weight " + w + " for LoRA module " + m.path());
+            }
+            merged.put(w, baseW.add(m.delta(adapter.scaling())));
+        }
+        return merged;
+    }
+
+    /** Adds (sign +1) or removes (−1) the adapter's update in the base weight arrays, in place. */
+    public static void mergeInPlace(WeightTable base, LoraAdapter adapter, int sign) {
+        for (LoraModule m : adapter.modules()) {
+            base.taken().get(m.path() + ".weight").addi(m.delta(adapter.scaling() * sign));
+        }
+    }
+}

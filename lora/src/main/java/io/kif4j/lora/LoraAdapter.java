@@ -1,0 +1,234 @@
+package io.kif4j.lora;
+
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.weights.KifInputException;
+import io.kif4j.weights.WeightSource;
+import io.kif4j.weights.safetensors.SafetensorsFile;
+import io.kif4j.weights.safetensors.SafetensorsWriter;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * LoRA on every linear layer whose module path the config targets: y = W·x + scaling · B·(A·x), with dropout on
+ * x before A while {@link #training}. A and B are SameDiff variables named {@code <path>.lora_A.weight} /
+ * {@code <path>.lora_B.weight}; the arrays live here, so every graph built with this adapter shares them and an
+ * in-place optimizer step is seen by all.
+ *
+ * <p>New modules are initialised as PEFT does (A Kaiming-uniform with a = √5, i.e. U(−1/√in, 1/√in); B = 0)
+ * from a seeded generator, in the order the graph meets them. Loaded adapters must cover exactly the targeted
+ * modules: a missing or unused pair is an error naming it.
+ */
+public final class LoraAdapter implements LinearAdapter {
+
+    public static final String CONFIG_FILE = "adapter_config.json";
+    public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+
+    private final LoraConfig config;
+    private final Map<String, LoraModule> modules = new LinkedHashMap<>();
+    private final boolean frozenSet; // loaded from a file: no new modules may appear
+    private final SplittableRandom init;
+    private final Set<String> seenInGraph = new LinkedHashSet<>();
+    private boolean training;
+    private String source = "adapter";
+
+    private LoraAdapter(LoraConfig config, boolean frozenSet, long seed) {
+        this.config = config;
+        this.frozenSet = frozenSet;
+        this.init = new SplittableRandom(seed);
+    }
+
+    /** A fresh adapter; its modules are created when a model graph is first built with it. */
+    public static LoraAdapter create(LoraConfig config, long seed) {
+        return new LoraAdapter(config, false, seed);
+    }
+
+    /** Loads a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
+    public static LoraAdapter load(Path dir) {
+        LoraConfig config = LoraConfig.read(dir.resolve(CONFIG_FILE));
+        Path weights = dir.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weights)) {
+            if (Files.isRegularFile(dir.resolve("adapter_model.bin"))) {
+                throw KifInputException.of(dir.resolve("adapter_model.bin"), "PyTorch pickle adapters are refused: "
+                        + "loading one can execute arbitrary code. Save the adapter with safe_serialization=True.");
+            }
+            throw KifInputException.of(dir, "no " + WEIGHTS_FILE + " in the adapter folder");
+        }
+        LoraAdapter adapter = new LoraAdapter(config, true, 0);
+        adapter.source = weights.toString();
+        adapter.putAll(SafetensorsFile.open(weights), weights);
+        return adapter;
+    }
+
+    private void putAll(WeightSource src, Path file) {
+        Map<String, INDArray[]> pairs = new LinkedHashMap<>();
+        for (String key : src.names()) {
+            boolean isA = key.endsWith(".lora_A.weight");
+            boolean isB = key.endsWith(".lora_B.weight");
+            if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)) {
+                throw KifInputException.of(file, "tensor '" + key + "' is not a PEFT LoRA weight "
+                        + "(expected base_model.model.<module>.lora_A.weight / .lora_B.weight)");
+            }
+            String path = key.substring(LoraModule.PEFT_PREFIX.length(), key.length() - ".lora_A.weight".length());
+            INDArray t = src.load(key);
+            if (t.rank() != 2 || t.dataType() != DataType.FLOAT) {
+                throw KifInputException.of(file, "tensor '" + key + "' must be a 2-D float matrix");
+            }
+            pairs.computeIfAbsent(path, p -> new INDArray[2])[isA ? 0 : 1] = t;
+        }
+        for (var e : pairs.entrySet()) {
+            INDArray a = e.getValue()[0];
+            INDArray b = e.getValue()[1];
+            String p = e.getKey();
+            if (a == null || b == null) {
+                throw KifInputException.of(file, "module '" + p + "' has lora_" + (a == null ? "B" : "A")
+                        + " but no lora_" + (a == null ? "A" : "B"));
+            }
+            if (a.size(0) != config.r() || b.size(1) != config.r()) {
+                throw KifInputException.of(file, "module '" + p + "': lora_A " + shape(a) + " and lora_B " + shape(b)
+                        + " do not have rank r = " + config.r() + " of adapter_config.json");
+            }
+            modules.put(p, new LoraModule(p, a, b));
+        }
+    }
+
+    private static String shape(INDArray a) {
+        return java.util.Arrays.toString(a.shape());
+    }
+
+    public LoraConfig config() {
+        return config;
+    }
+
+    public double scaling() {
+        return config.scaling();
+    }
+
+    /** Modules in graph order. */
+    public List<LoraModule> modules() {
+        return Collections.unmodifiableList(new ArrayList<>(modules.values()));
+    }
+
+    public LoraModule module(String path) {
+        return modules.get(path);
+    }
+
+    /** Dropout is applied only to graphs built while training. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    /** Names of the SameDiff variables (all A and B matrices). */
+    public List<String> variableNames() {
+        List<String> names = new ArrayList<>();
+        for (LoraModule m : modules.values()) {
+            names.add(m.aName());
+            names.add(m.bName());
+        }
+        return names;
+    }
+
+    /** The array behind a variable name from {@link #variableNames()}. */
+    public INDArray array(String variableName) {
+        String path = variableName.substring(0, variableName.length() - ".lora_A.weight".length());
+        LoraModule m = modules.get(path);
+        if (m == null) {
+            throw new IllegalArgumentException("no LoRA variable " + variableName);
+        }
+        return variableName.endsWith(".lora_A.weight") ? m.a() : m.b();
+    }
+
+    @Override
+    public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
+        if (!config.targets(modulePath)) {
+            return null;
+        }
+        LoraModule m = modules.get(modulePath);
+        if (m == null) {
+            if (frozenSet) {
+                throw new KifInputException(source + ": no LoRA weights for targeted module '" + modulePath + "'");
+            }
+            m = newModule(modulePath, in, out);
+        } else if (m.in() != in || m.out() != out) {
+            throw new KifInputException(source + ": module '" + modulePath + "' has lora_A " + shape(m.a())
+                    + " and lora_B " + shape(m.b()) + ", but the layer is " + in + " → " + out);
+        }
+        seenInGraph.add(modulePath);
+        SDVariable a = g.sd.hasVariable(m.aName()) ? g.sd.getVariable(m.aName()) : g.sd.var(m.aName(), m.a());
+        SDVariable b = g.sd.hasVariable(m.bName()) ? g.sd.getVariable(m.bName()) : g.sd.var(m.bName(), m.b());
+        SDVariable input = training && config.loraDropout() > 0 ? g.sd.nn.dropoutInverted(x, config.loraDropout()) : x;
+        SDVariable ax = g.sd.mmul(input, a, false, true, false);              // [N, r]
+        return g.sd.mmul(ax, b, false, true, false).mul(config.scaling());     // [N, out]
+    }
+
+    private LoraModule newModule(String path, long in, long out) {
+        int r = config.r();
+        float bound = (float) (1.0 / Math.sqrt(in));
+        float[] a = new float[(int) (r * in)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) ((init.nextDouble() * 2 - 1) * bound);
+        }
+        LoraModule m = new LoraModule(path, Nd4j.create(a, new long[]{r, in}, 'c'), Nd4j.zeros(DataType.FLOAT, out, r));
+        modules.put(path, m);
+        return m;
+    }
+
+    /** After a graph was built: every loaded module must have been used by it. */
+    public void checkAllUsed() {
+        Set<String> unused = new TreeSet<>(modules.keySet());
+        unused.removeAll(seenInGraph);
+        if (!unused.isEmpty()) {
+            throw new KifInputException(source + ": LoRA weights for " + unused.size() + " module(s) the model does "
+                    + "not have or the config does not target: " + unused);
+        }
+    }
+
+    /** PEFT key → tensor, A then B per module, in graph order. */
+    public Map<String, INDArray> peftTensors() {
+        Map<String, INDArray> t = new LinkedHashMap<>();
+        for (LoraModule m : modules.values()) {
+            t.put(m.peftA(), m.a());
+            t.put(m.peftB(), m.b());
+        }
+        return t;
+    }
+
+    /** Writes PEFT's layout: adapter_config.json and adapter_model.safetensors, each atomically. */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + dir, e);
+        }
+        SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), peftTensors());
+        config.write(dir.resolve(CONFIG_FILE));
+    }
+
+    /** A deep copy (same config, copied arrays). */
+    public LoraAdapter copy() {
+        LoraAdapter c = new LoraAdapter(config, frozenSet, 0);
+        for (LoraModule m : modules.values()) {
+            c.modules.put(m.path(), new LoraModule(m.path(), m.a().dup(), m.b().dup()));
+        }
+        c.source = source;
+        return c;
+    }
+}

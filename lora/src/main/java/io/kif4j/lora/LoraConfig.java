@@ -1,0 +1,167 @@
+package io.kif4j.lora;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kif4j.weights.AtomicFiles;
+import io.kif4j.weights.Json;
+import io.kif4j.weights.KifInputException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * LoRA hyperparameters with PEFT's field names, so {@link #read}/{@link #write} speak PEFT's
+ * {@code adapter_config.json}.
+ *
+ * @param targetModules       module-name suffixes such as ["q", "v"], matched as PEFT does (the whole name or
+ *                            its last dotted parts); ignored when {@code targetModulesRegex} is set
+ * @param targetModulesRegex  PEFT's string form of target_modules: a regex that must match the whole module path
+ * @param useRslora           scaling lora_alpha/√r instead of lora_alpha/r
+ * @param baseModelNameOrPath written for PEFT; informational
+ */
+public record LoraConfig(int r, double loraAlpha, double loraDropout, List<String> targetModules,
+                         String targetModulesRegex, String bias, boolean useRslora, String taskType,
+                         String baseModelNameOrPath) {
+
+    public LoraConfig {
+        if (r < 1) {
+            throw new IllegalArgumentException("LoRA rank r must be >= 1, got " + r);
+        }
+        if (!(loraDropout >= 0 && loraDropout < 1)) {
+            throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + loraDropout);
+        }
+        if (!"none".equals(bias)) {
+            throw new IllegalArgumentException("only bias \"none\" is supported, got " + bias);
+        }
+        targetModules = List.copyOf(targetModules);
+    }
+
+    /** The papers' defaults: r 8, α 16, dropout 0.05 on the given modules. */
+    public static LoraConfig of(int r, double alpha, double dropout, List<String> targets, String taskType) {
+        return new LoraConfig(r, alpha, dropout, targets, null, "none", false, taskType, null);
+    }
+
+    public double scaling() {
+        return useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
+    }
+
+    /** Does the HF module path (e.g. {@code encoder.block.0.layer.0.SelfAttention.q}) get LoRA? */
+    public boolean targets(String modulePath) {
+        if (targetModulesRegex != null) {
+            return Pattern.compile(targetModulesRegex).matcher(modulePath).matches();
+        }
+        for (String t : targetModules) {
+            if (modulePath.equals(t) || modulePath.endsWith("." + t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public LoraConfig withBaseModel(String path) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetModulesRegex, bias, useRslora, taskType, path);
+    }
+
+    public static LoraConfig read(Path file) {
+        JsonNode c = Json.read(file);
+        String peftType = Json.stringField(file, c, "peft_type", "LORA");
+        if (!peftType.equals("LORA")) {
+            throw KifInputException.of(file, "peft_type is '" + peftType + "', expected 'LORA'");
+        }
+        if (Json.boolField(file, c, "fan_in_fan_out", false)) {
+            throw KifInputException.of(file, "fan_in_fan_out true is not supported (only nn.Linear layers)");
+        }
+        JsonNode tm = c.get("target_modules");
+        List<String> targets = new ArrayList<>();
+        String regex = null;
+        if (tm == null || tm.isNull()) {
+            throw KifInputException.of(file, "missing field 'target_modules'");
+        } else if (tm.isTextual()) {
+            regex = tm.asText();
+            try {
+                Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw KifInputException.of(file, "target_modules is not a valid regex: " + e.getDescription());
+            }
+        } else if (tm.isArray()) {
+            for (JsonNode t : tm) {
+                if (!t.isTextual()) {
+                    throw KifInputException.of(file, "target_modules must hold module names, found " + t);
+                }
+                targets.add(t.asText());
+            }
+        } else {
+            throw KifInputException.of(file, "target_modules must be a list of module names or a regex string");
+        }
+        int r = Json.positiveInt(file, c, "r", 8);
+        double dropout = Json.doubleField(file, c, "lora_dropout", 0.0);
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw KifInputException.of(file, "lora_dropout " + dropout + " is outside [0, 1)");
+        }
+        String bias = Json.stringField(file, c, "bias", "none");
+        if (!bias.equals("none")) {
+            throw KifInputException.of(file, "bias '" + bias + "' is not supported (only \"none\")");
+        }
+        JsonNode task = c.get("task_type");
+        JsonNode base = c.get("base_model_name_or_path");
+        return new LoraConfig(r, Json.doubleField(file, c, "lora_alpha", 8.0), dropout, targets, regex, bias,
+                Json.boolField(file, c, "use_rslora", false),
+                task == null || task.isNull() ? null : task.asText(),
+                base == null || base.isNull() ? null : base.asText());
+    }
+
+    /** Writes PEFT 0.7's adapter_config.json fields. */
+    public void write(Path file) {
+        ObjectNode c = Json.MAPPER.createObjectNode();
+        c.putObject("alpha_pattern");
+        c.putNull("auto_mapping");
+        if (baseModelNameOrPath == null) {
+            c.putNull("base_model_name_or_path");
+        } else {
+            c.put("base_model_name_or_path", baseModelNameOrPath);
+        }
+        c.put("bias", bias);
+        c.put("fan_in_fan_out", false);
+        c.put("inference_mode", true);
+        c.put("init_lora_weights", true);
+        c.putNull("layers_pattern");
+        c.putNull("layers_to_transform");
+        c.putObject("loftq_config");
+        if (loraAlpha == Math.rint(loraAlpha)) {
+            c.put("lora_alpha", (long) loraAlpha);
+        } else {
+            c.put("lora_alpha", loraAlpha);
+        }
+        c.put("lora_dropout", loraDropout);
+        c.putNull("megatron_config");
+        c.put("megatron_core", "megatron.core");
+        c.putNull("modules_to_save");
+        c.put("peft_type", "LORA");
+        c.put("r", r);
+        c.putObject("rank_pattern");
+        c.putNull("revision");
+        if (targetModulesRegex != null) {
+            c.put("target_modules", targetModulesRegex);
+        } else {
+            ArrayNode a = c.putArray("target_modules");
+            targetModules.forEach(a::add);
+        }
+        if (taskType == null) {
+            c.putNull("task_type");
+        } else {
+            c.put("task_type", taskType);
+        }
+        if (useRslora) {
+            c.put("use_rslora", true); // only when set: PEFT 0.7.1 does not know the key and refuses it
+        }
+        try {
+            AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(c) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
