@@ -1,0 +1,24 @@
+package io.kif4j.lora.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * Called after each optimizer step while that step's gradients are still available: KIF's importance tracker
+ * (spec §3.2) pairs the post-step weights with the step's accumulated, clipped gradients.
+ */
+@FunctionalInterface
+public interface StepHook {
+
+    /**
+     * @param step    1-based optimizer step
+     * @param params  LoRA arrays by variable name, after the update (do not modify)
+     * @param grads   the step's gradients by variable name, after accumulation and clipping
+     * @param loss    the step's training loss (mean over its micro-batches)
+     */
+    void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss);
+
+    StepHook NONE = (s, p, g, l) -> {
+    };
+}
