@@ -105,8 +105,8 @@ public final class JsonlReader {
             result = utf8.flush(out);
         }
         if (result.isError()) {
-            throw KifInputException.of(file, "line " + lineNo + ": not valid UTF-8 (bad byte at offset "
-                    + (in.position() - start) + ")");
+            throw KifInputException.of(file, "line " + lineNo + ": not valid UTF-8 (byte "
+                    + (in.position() - start + 1) + " of the line)");
         }
         String text = out.flip().toString();
         if (text.isBlank()) {
