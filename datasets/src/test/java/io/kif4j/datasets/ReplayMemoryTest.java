@@ -26,8 +26,10 @@ class ReplayMemoryTest {
         longSeq = Benchmarks.longSequence(SharedData.data());
     }
 
+    static final java.util.Map<String, List<Example>> TRAIN = new java.util.HashMap<>();
+
     static List<Example> train(String task) {
-        return Protocol.kif().withValidationSize(0).apply(longSeq.task(task)).train();
+        return TRAIN.computeIfAbsent(task, t -> Protocol.kif().withValidationSize(0).apply(longSeq.task(t)).train());
     }
 
     @Test
