@@ -26,8 +26,8 @@ public interface Benchmark {
     Map<String, List<String>> orders();
 
     /**
-     * The tasks of an order: either the id of a named order ("4") or an explicit comma-separated list of task
-     * names ("mnli,cb,wic").
+     * The tasks of an order: the id of a named order ("4"), an explicit comma-separated list of task names
+     * ("mnli,cb,wic"), or one task name.
      */
     List<Task> order(String idOrList);
 }

@@ -162,6 +162,9 @@ public final class FolderBenchmark implements Benchmark {
     @Override
     public List<Task> order(String idOrList) {
         List<String> names = orders.get(idOrList.strip());
+        if (names == null && !idOrList.contains(",") && tasks.containsKey(idOrList.strip())) {
+            names = List.of(idOrList.strip()); // a single task
+        }
         if (names == null) {
             if (!idOrList.contains(",")) {
                 throw KifInputException.of(ordersFile == null ? folder : ordersFile, "no order \"" + idOrList

@@ -79,6 +79,7 @@ class BenchmarksTest {
     @Test
     void anOrderCanBeAnExplicitListAndUnknownNamesFailClearly() {
         assertEquals(List.of("cb", "copa"), names(longSeq.order("cb, copa")));
+        assertEquals(List.of("cb"), names(longSeq.order("cb")));
         KifInputException noOrder = assertThrows(KifInputException.class, () -> longSeq.order("9"));
         assertTrue(noOrder.getMessage().contains("no order \"9\""), noOrder.getMessage());
         KifInputException noTask = assertThrows(KifInputException.class, () -> longSeq.order("cb,boolqa"));
