@@ -1,5 +1,7 @@
 package io.kif4j.cli;
 
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
@@ -55,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
         Path dir = model != null ? model : Defaults.model();
         LanguageModel m = Models.load(dir);
         if (adapter != null) {
-            throw new IllegalArgumentException("--adapter needs LoRA support, which is not built yet");
+            Lora.attach(m, LoraAdapter.load(adapter));
         }
         if (prompt.inputs != null) {
             InputsJson in = InputsJson.read(prompt.inputs);

@@ -1,5 +1,8 @@
 package io.kif4j.cli;
 
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraModule;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.ScoreResult;
@@ -37,12 +40,26 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() {
         InputsJson in = InputsJson.read(inputs);
         LanguageModel m = Models.load(model != null ? model : Defaults.model());
-        if (adapter != null || grads) {
-            throw new IllegalArgumentException("--adapter and --grads need LoRA support, which is not built yet");
+        if (grads && adapter == null) {
+            throw new IllegalArgumentException("--grads needs --adapter: the gradients are those of the LoRA matrices");
+        }
+        LoraAdapter lora = adapter != null ? LoraAdapter.load(adapter) : null;
+        if (lora != null) {
+            Lora.attach(m, lora);
         }
         ScoreResult r = m.score(in.batch());
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         tensors.put("logits", r.logits());
+        if (grads) {
+            if (in.batch().labels() == null) {
+                throw new IllegalArgumentException(inputs + ": --grads needs 'labels' in the batch");
+            }
+            Lora.LossAndGradients lg = Lora.lossAndGradients(m, lora, in.batch());
+            for (LoraModule mod : lora.modules()) {
+                tensors.put("lora.grad." + mod.peftA(), lg.gradients().get(mod.aName()));
+                tensors.put("lora.grad." + mod.peftB(), lg.gradients().get(mod.bName()));
+            }
+        }
         SafetensorsWriter.write(out, tensors);
         System.out.println(JsonOut.object("loss", r.loss()));
         return 0;
