@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
                 GenerateCommand.class,
                 ScoreCommand.class,
                 TokenizeCommand.class,
+                MetricsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

@@ -3,7 +3,6 @@ package io.kif4j.cli;
 import io.kif4j.continual.metrics.AnswerNormalization;
 import io.kif4j.continual.metrics.MetricsReport;
 import io.kif4j.continual.metrics.ScoringOptions;
-import io.kif4j.weights.KifInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,15 +46,7 @@ public class MetricsCommand implements Callable<Integer> {
     public Integer call() {
         ScoringOptions options = new ScoringOptions(
                 oloraNormalization ? AnswerNormalization.OLORA : AnswerNormalization.KIF, task363Quirk);
-        MetricsReport report;
-        try {
-            report = MetricsReport.of(predictions, options);
-        } catch (KifInputException e) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("error: " + e.getMessage());
-            err.flush();
-            return 1;
-        }
+        MetricsReport report = MetricsReport.of(predictions, options); // bad input: Kif prints one line, exit 2
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(report.toJson());

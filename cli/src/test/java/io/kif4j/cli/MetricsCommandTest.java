@@ -26,14 +26,13 @@ class MetricsCommandTest {
     record Run(int code, String out, String err) {
     }
 
+    /** Through the whole CLI, as `./kif metrics ...`. */
     Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new MetricsCommand());
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        String[] full = new String[args.length + 1];
+        full[0] = "metrics";
+        System.arraycopy(args, 0, full, 1, args.length);
+        CliTest.Run r = CliTest.run(full);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     Path file(String text) throws IOException {
@@ -88,14 +87,14 @@ class MetricsCommandTest {
     void badInputIsOneLineWithoutStackTrace() throws IOException {
         Path f = file("{\"prediction\": \"a\", \"reference\": \"a\"}\n{\"prediction\": 3, \"reference\": \"a\"}\n");
         Run r = run("--predictions", f.toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("error: ") && r.err().contains("predictions.jsonl: line 2: field \"prediction\""), r.err());
+        assertTrue(r.err().startsWith("kif: error: ") && r.err().contains("predictions.jsonl: line 2: field \"prediction\""), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
 
         Run missing = run("--predictions", dir.resolve("nope.jsonl").toString());
-        assertEquals(1, missing.code());
+        assertEquals(2, missing.code());
         assertTrue(missing.err().contains("nope.jsonl: file not found"), missing.err());
     }
 
