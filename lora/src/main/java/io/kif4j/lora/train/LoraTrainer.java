@@ -112,6 +112,7 @@ public final class LoraTrainer {
                     }
                     clip(grads);
                     double lr = config.lrAt(step, total);
+                    hook.beforeStep(step + 1, params, grads);
                     optimizer.apply(params, grads, lr);
                     step++;
                     losses.add(stepLoss);

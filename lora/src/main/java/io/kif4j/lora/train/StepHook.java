@@ -19,6 +19,13 @@ public interface StepHook {
      */
     void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss);
 
+    /**
+     * Called just before the optimizer updates {@code params} with {@code grads} (accumulated and clipped), for
+     * metrics that pair the pre-step weights with the gradient (the textbook importance |w_t·g_t|).
+     */
+    default void beforeStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads) {
+    }
+
     StepHook NONE = (s, p, g, l) -> {
     };
 }
