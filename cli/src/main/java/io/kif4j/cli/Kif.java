@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
                 ScoreCommand.class,
                 TokenizeCommand.class,
                 MetricsCommand.class,
+                TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

@@ -9,6 +9,7 @@ import io.kif4j.weights.safetensors.SafetensorsWriter;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.custom.RandomBernoulli;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
@@ -174,9 +175,19 @@ public final class LoraAdapter implements LinearAdapter {
         seenInGraph.add(modulePath);
         SDVariable a = g.sd.hasVariable(m.aName()) ? g.sd.getVariable(m.aName()) : g.sd.var(m.aName(), m.a());
         SDVariable b = g.sd.hasVariable(m.bName()) ? g.sd.getVariable(m.bName()) : g.sd.var(m.bName(), m.b());
-        SDVariable input = training && config.loraDropout() > 0 ? g.sd.nn.dropoutInverted(x, config.loraDropout()) : x;
+        SDVariable input = training && config.loraDropout() > 0 ? dropout(g, x, config.loraDropout()) : x;
         SDVariable ax = g.sd.mmul(input, a, false, true, false);              // [N, r]
         return g.sd.mmul(ax, b, false, true, false).mul(config.scaling());     // [N, out]
+    }
+
+    /**
+     * Inverted dropout on x, as torch.nn.Dropout in training: zero with probability p, scale the rest by 1/(1−p).
+     * SameDiff's own dropout ops have no derivative in 1.0.0-M2.1, so the mask is a Bernoulli draw of x's run-time
+     * shape (seeded through Nd4j.getRandom()).
+     */
+    static SDVariable dropout(Graph g, SDVariable x, double p) {
+        SDVariable keep = new RandomBernoulli(g.sd, g.sd.shape(x), 1 - p).outputVariable();
+        return x.mul(g.sd.castTo(keep, x.dataType())).mul(1.0 / (1 - p));
     }
 
     private LoraModule newModule(String path, long in, long out) {

@@ -27,6 +27,8 @@ public final class PromptTemplates {
     public static final String ALPACA = "alpaca";
     /** No instruction or options; input truncated to fit (tiny LLaMA runs). */
     public static final String SHORT = "short";
+    /** The input unchanged: for a user's own input/output pairs. */
+    public static final String PLAIN = "plain";
 
     private static final String RESOURCE = "/io/kif4j/datasets/templates.json";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,124 @@
+package io.kif4j.cli;
+
+import io.kif4j.continual.data.ModelBatches;
+import io.kif4j.datasets.Example;
+import io.kif4j.datasets.JsonlReader;
+import io.kif4j.datasets.TaskInfo;
+import io.kif4j.datasets.batch.BatchOptions;
+import io.kif4j.datasets.batch.Batcher;
+import io.kif4j.datasets.batch.EncodedExample;
+import io.kif4j.datasets.prompt.PromptTemplates;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraConfig;
+import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.StepHook;
+import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.Models;
+import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.weights.KifInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", description = "Fine-tune a LoRA adapter on one task: a JSONL file with \"input\" and "
+        + "\"output\" per line. Saves the adapter in PEFT's layout and prints a JSON summary.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "HuggingFace model directory (default: the built-in stories260K).")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "Training data: JSONL with input and output per line.")
+    Path data;
+
+    @Option(names = "--adapter-out", required = true, description = "Where to save the adapter (PEFT layout).")
+    Path adapterOut;
+
+    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "LoRA dropout (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--target", split = ",", description = "Target module names (default: q,v for T5, q_proj,v_proj for LLaMA).")
+    List<String> targets;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--max-source-length", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
+    int maxSource;
+
+    @Option(names = "--max-target-length", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    int maxTarget;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    double warmup;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        Path dir = model != null ? model : Defaults.model();
+        LanguageModel m = Models.load(dir);
+        List<Example> examples = readExamples(data);
+        try (Tokenizer tok = Tokenizers.load(dir)) {
+            var family = ModelBatches.family(m);
+            TaskInfo task = new TaskInfo(data.toAbsolutePath().getParent(), "train", null, null, "train", List.of(),
+                    Map.of(), Map.of(), "", null, null, List.of());
+            Batcher batcher = new Batcher(family, tok, PromptTemplates.builtIn().get(PromptTemplates.PLAIN),
+                    BatchOptions.defaults().withBatchSize(batch).withLengths(maxSource, maxTarget).withSeed(seed));
+            List<EncodedExample> encoded = batcher.encode(task, examples);
+            List<String> t = targets != null ? targets
+                    : m.modelType().equals("t5") ? List.of("q", "v") : List.of("q_proj", "v_proj");
+            LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(rank, alpha, dropout, t,
+                    m.modelType().equals("t5") ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(dir.toString()), seed);
+            TrainConfig config = TrainConfig.defaults(epochs, lr, seed).withWarmup(warmup);
+            LoraTrainer.Result r = new LoraTrainer(m, adapter, config)
+                    .train(epoch -> ModelBatches.inputs(batcher.batches(encoded, epoch)), List.of(), StepHook.NONE);
+            adapter.save(adapterOut);
+            int perEpoch = r.steps() / epochs;
+            System.out.println(JsonOut.object("examples", examples.size(), "steps", r.steps(),
+                    "first_epoch_loss", mean(r.stepLosses().subList(0, perEpoch)),
+                    "last_epoch_loss", mean(r.stepLosses().subList(r.steps() - perEpoch, r.steps())),
+                    "adapter", adapterOut.toString()));
+        }
+        return 0;
+    }
+
+    private static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    static List<Example> readExamples(Path file) {
+        List<Example> out = new ArrayList<>();
+        new JsonlReader().read(file, (line, node) -> {
+            for (String field : new String[]{"input", "output"}) {
+                if (node.get(field) == null || !node.get(field).isTextual()) {
+                    throw KifInputException.of(file, "line " + line + ": field \"" + field + "\" must be a string");
+                }
+            }
+            out.add(new Example(String.valueOf(line), node.get("input").asText(), node.get("output").asText()));
+        });
+        if (out.isEmpty()) {
+            throw KifInputException.of(file, "no examples: the file is empty");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,176 @@
+package io.kif4j.lora;
+
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.Quiet;
+import io.kif4j.transformer.testing.Fixture;
+import io.kif4j.weights.KifInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoraUnitTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void targetMatchingFollowsPeft() {
+        LoraConfig c = LoraConfig.of(4, 8, 0, List.of("q", "v"), null);
+        assertTrue(c.targets("encoder.block.0.layer.0.SelfAttention.q"));
+        assertTrue(c.targets("decoder.block.3.layer.1.EncDecAttention.v"));
+        assertTrue(!c.targets("decoder.block.3.layer.1.EncDecAttention.o"));
+        assertTrue(!c.targets("model.layers.0.self_attn.q_proj"), "q is a whole-name suffix, not a substring");
+        LoraConfig regex = new LoraConfig(4, 8, 0, List.of(), ".*layers\\.1\\..*_proj", "none", false, null, null);
+        assertTrue(regex.targets("model.layers.1.mlp.up_proj"));
+        assertTrue(!regex.targets("model.layers.0.mlp.up_proj"));
+        assertEquals(2.0, c.scaling());
+        assertEquals(4.0, new LoraConfig(4, 8, 0, List.of("q"), null, "none", true, null, null).scaling());
+    }
+
+    @Test
+    void saveLoadSaveIsByteIdenticalAndKeysEqualTheFixtures() throws Exception {
+        for (String type : new String[]{"llama", "t5"}) {
+            for (Fixture f : Fixture.all(type)) {
+                Path src = f.dir().resolve("lora");
+                LoraAdapter a = LoraAdapter.load(src);
+                a.save(tmp.resolve(f.name() + "-1"));
+                LoraAdapter b = LoraAdapter.load(tmp.resolve(f.name() + "-1"));
+                b.save(tmp.resolve(f.name() + "-2"));
+                for (String file : new String[]{LoraAdapter.CONFIG_FILE, LoraAdapter.WEIGHTS_FILE}) {
+                    assertArrayEquals(Files.readAllBytes(tmp.resolve(f.name() + "-1").resolve(file)),
+                            Files.readAllBytes(tmp.resolve(f.name() + "-2").resolve(file)), f.name() + " " + file);
+                }
+                var ours = io.kif4j.weights.safetensors.SafetensorsFile.open(tmp.resolve(f.name() + "-1").resolve(LoraAdapter.WEIGHTS_FILE));
+                var theirs = io.kif4j.weights.safetensors.SafetensorsFile.open(src.resolve(LoraAdapter.WEIGHTS_FILE));
+                assertEquals(shapes(theirs), shapes(ours), f.name() + ": keys and shapes");
+                for (String k : theirs.names()) {
+                    assertEquals(theirs.load(k), ours.load(k), k);
+                }
+                LoraConfig c = LoraConfig.read(tmp.resolve(f.name() + "-1").resolve(LoraAdapter.CONFIG_FILE));
+                assertEquals(a.config(), c);
+            }
+        }
+    }
+
+    private static Map<String, String> shapes(io.kif4j.weights.safetensors.SafetensorsFile f) {
+        return f.names().stream().collect(Collectors.toMap(n -> n, n -> f.info(n).shapeString(), (x, y) -> x, TreeMap::new));
+    }
+
+    @Test
+    void malformedAdapterFilesNameTheProblem() throws Exception {
+        Path src = Fixture.all("llama").get(0).dir().resolve("lora");
+        Path dir = Files.createDirectories(tmp.resolve("bad"));
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), "{\"peft_type\":\"LORA\",\"r\":4,\"lora_alpha\":8}");
+        Files.copy(src.resolve(LoraAdapter.WEIGHTS_FILE), dir.resolve(LoraAdapter.WEIGHTS_FILE));
+        KifInputException e = assertThrows(KifInputException.class, () -> LoraAdapter.load(dir));
+        assertTrue(e.getMessage().contains("target_modules"), e.getMessage());
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), "{\"peft_type\":\"LORA\",\"r\":3,\"lora_alpha\":8,\"target_modules\":[\"q_proj\"]}");
+        e = assertThrows(KifInputException.class, () -> LoraAdapter.load(dir));
+        assertTrue(e.getMessage().contains("rank r = 3"), e.getMessage());
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), "{\"peft_type\":\"LORA\",\"r\":4,\"lora_alpha\":8,\"target_modules\":[\"q_proj\"]}");
+        e = assertThrows(KifInputException.class, () -> Lora.attach(io.kif4j.transformer.Models.load(src.getParent()), LoraAdapter.load(dir)));
+        assertTrue(e.getMessage().contains("v_proj"), "v_proj weights are not targeted: " + e.getMessage());
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), "{\"peft_type\":\"PREFIX_TUNING\"}");
+        e = assertThrows(KifInputException.class, () -> LoraAdapter.load(dir));
+        assertTrue(e.getMessage().contains("peft_type"), e.getMessage());
+    }
+
+    @Test
+    void newAdaptersInitialiseAsPeft() {
+        var model = io.kif4j.transformer.Models.load(Fixture.all("llama").get(0).dir());
+        LoraAdapter a = LoraAdapter.create(LoraConfig.of(4, 8, 0, List.of("q_proj"), null), 7);
+        Lora.attach(model, a);
+        LoraModule m = a.modules().get(0);
+        double bound = 1 / Math.sqrt(m.in());
+        assertTrue(m.a().amaxNumber().doubleValue() <= bound);
+        assertTrue(m.a().amaxNumber().doubleValue() > 0.8 * bound, "spans the Kaiming-uniform range");
+        assertEquals(0.0, m.b().amaxNumber().doubleValue());
+        LoraAdapter again = LoraAdapter.create(LoraConfig.of(4, 8, 0, List.of("q_proj"), null), 7);
+        Lora.attach(model, again);
+        assertEquals(m.a(), again.modules().get(0).a(), "seeded");
+    }
+
+    @Test
+    void dropoutZeroesWithProbabilityPAndRescales() {
+        LoraAdapter a = LoraAdapter.create(LoraConfig.of(1, 1, 0.25, List.of("lin"), null), 1);
+        SameDiff sd = SameDiff.create();
+        Graph g = new Graph(sd, null, a);
+        SDVariable x = sd.constant(Nd4j.ones(DataType.FLOAT, 4000, 16));
+        a.setTraining(true);
+        SDVariable d = a.delta(g, "lin", x, 16, 1);
+        a.array("lin.lora_A.weight").assign(1);
+        a.array("lin.lora_B.weight").assign(1);
+        Nd4j.getRandom().setSeed(3);
+        INDArray out = sd.outputSingle(Map.of(), d.name());
+        double mean = out.meanNumber().doubleValue();
+        assertEquals(16, mean, 0.1, "E[Σ mask/(1−p)] = 16");
+        INDArray steps = out.mul(0.75);
+        assertTrue(Transforms.abs(steps.sub(Transforms.round(steps))).maxNumber().doubleValue() < 1e-4,
+                "each kept input is scaled by 1/(1−p)");
+        double keptFraction = steps.sumNumber().doubleValue() / (4000.0 * 16);
+        assertEquals(0.75, keptFraction, 0.01);
+    }
+
+    @Test
+    void orthogonalityPenaltyValueAndGradientPassFiniteDifferencesInDouble() {
+        Nd4j.getRandom().setSeed(11);
+        INDArray a1 = Nd4j.rand(DataType.DOUBLE, 3, 5).subi(0.5);
+        INDArray b1 = Nd4j.rand(DataType.DOUBLE, 6, 3).subi(0.5);
+        INDArray a2 = Nd4j.rand(DataType.DOUBLE, 3, 4).subi(0.5);
+        INDArray b2 = Nd4j.zeros(DataType.DOUBLE, 7, 3); // a fresh B: ‖BᵀB − I‖ = √r
+        List<INDArray> arrays = List.of(a1, b1, a2, b2);
+        SameDiff sd = SameDiff.create();
+        List<SDVariable[]> pairs = new ArrayList<>();
+        pairs.add(new SDVariable[]{sd.var("a1", a1), sd.var("b1", b1)});
+        pairs.add(new SDVariable[]{sd.var("a2", a2), sd.var("b2", b2)});
+        SDVariable p = Orthogonality.penalty(sd, pairs, 3, DataType.DOUBLE);
+        sd.setLossVariables(p);
+        double value = sd.outputSingle(Map.of(), p.name()).getDouble(0);
+        assertEquals(direct(arrays), value, 1e-12);
+        Map<String, INDArray> grads = Quiet.call(() -> sd.calculateGradients(Map.of(), "a1", "b1", "a2", "b2"));
+        String[] names = {"a1", "b1", "a2", "b2"};
+        double h = 1e-6;
+        for (int k = 0; k < 4; k++) {
+            INDArray arr = arrays.get(k);
+            for (int i = 0; i < arr.length(); i++) {
+                double orig = arr.getDouble(i);
+                arr.putScalar(i, orig + h);
+                double up = direct(arrays);
+                arr.putScalar(i, orig - h);
+                double down = direct(arrays);
+                arr.putScalar(i, orig);
+                double numeric = (up - down) / (2 * h);
+                assertEquals(numeric, grads.get(names[k]).getDouble(i), 1e-6, names[k] + "[" + i + "]");
+            }
+        }
+    }
+
+    /** (1/4)(‖A1A1ᵀ−I‖ + ‖B1ᵀB1−I‖ + ‖A2A2ᵀ−I‖ + ‖B2ᵀB2−I‖), straight from the definition. */
+    private static double direct(List<INDArray> m) {
+        INDArray eye = Nd4j.eye(3).castTo(DataType.DOUBLE);
+        double s = m.get(0).mmul(m.get(0).transpose()).sub(eye).norm2Number().doubleValue()
+                + m.get(1).transpose().mmul(m.get(1)).sub(eye).norm2Number().doubleValue()
+                + m.get(2).mmul(m.get(2).transpose()).sub(eye).norm2Number().doubleValue()
+                + m.get(3).transpose().mmul(m.get(3)).sub(eye).norm2Number().doubleValue();
+        return s / 4;
+    }
+}
