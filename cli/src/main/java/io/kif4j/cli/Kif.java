@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
                 TokenizeCommand.class,
                 MetricsCommand.class,
                 TrainCommand.class,
+                RunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

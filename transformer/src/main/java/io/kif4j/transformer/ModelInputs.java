@@ -21,6 +21,11 @@ public record ModelInputs(int[][] inputIds, int[][] attentionMask, int[][] label
         return inputIds[0].length;
     }
 
+    /** The same batch without labels: a forward pass that computes no loss. */
+    public ModelInputs withoutLabels() {
+        return labels == null ? this : new ModelInputs(inputIds, attentionMask, null, decoderInputIds, positionIds);
+    }
+
     /** A batch without labels, all tokens real. */
     public static ModelInputs of(int[][] inputIds) {
         int[][] mask = new int[inputIds.length][];

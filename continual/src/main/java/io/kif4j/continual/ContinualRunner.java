@@ -1,0 +1,333 @@
+package io.kif4j.continual;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kif4j.continual.data.ModelBatches;
+import io.kif4j.continual.eval.Evaluator;
+import io.kif4j.continual.metrics.AccuracyMatrix;
+import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.datasets.Benchmark;
+import io.kif4j.datasets.Benchmarks;
+import io.kif4j.datasets.Example;
+import io.kif4j.datasets.Protocol;
+import io.kif4j.datasets.ReplayMemory;
+import io.kif4j.datasets.Task;
+import io.kif4j.datasets.TaskData;
+import io.kif4j.datasets.batch.BatchOptions;
+import io.kif4j.datasets.batch.Batcher;
+import io.kif4j.datasets.batch.EncodedExample;
+import io.kif4j.datasets.prompt.PromptTemplates;
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraConfig;
+import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.Models;
+import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.weights.AtomicFiles;
+import io.kif4j.weights.Json;
+import io.kif4j.weights.KifInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Walks a task order (spec §5.2): for each task, the method learns it from θ̃_{t−1}; the runner evaluates θ̃_t on
+ * every seen task and zero-shot on the next (for FWT), then persists everything before going on. A task folder
+ * whose {@code done.json} exists is complete, so {@code resume} continues after the last complete task with the
+ * same numbers an uninterrupted run gets.
+ */
+public final class ContinualRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContinualRunner.class);
+
+    /** Where the run's files are and its accuracy matrix. */
+    public record Result(Path dir, AccuracyMatrix matrix, ObjectNode metrics) {
+    }
+
+    private final RunConfig config;
+    private final Path shared;
+    private final Consumer<String> console;
+
+    /**
+     * @param shared  the reference folder for the built-in defaults (model and data), usually ../shared
+     * @param console receives the human-readable progress lines (the resolved config, the matrix)
+     */
+    public ContinualRunner(RunConfig config, Path shared, Consumer<String> console) {
+        this.config = config;
+        this.shared = shared;
+        this.console = console;
+    }
+
+    public Path modelDir() {
+        return config.model != null ? Path.of(config.model) : shared.resolve("weights/stories260K-hf");
+    }
+
+    public Result run(Path out) {
+        long started = System.nanoTime();
+        try (RunLock lock = RunLock.acquire(out)) {
+            LanguageModel model = Models.load(modelDir());
+            boolean t5 = model.modelType().equals("t5");
+            config.resolve(t5);
+            ObjectNode resolved = Json.MAPPER.valueToTree(config);
+            resolved.put("model", modelDir().toString());
+            checkResumable(out, resolved);
+            writeJson(out.resolve("config.json"), withProvenance(resolved));
+            console.accept("kif4j run → " + out + "\n" + Json.MAPPER.valueToTree(config).toPrettyString());
+
+            Path dataRoot = config.dataRoot != null ? Path.of(config.dataRoot) : shared.resolve("data");
+            Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(dataRoot), config.benchmark);
+            List<Task> tasks = config.tasks != null ? config.tasks.stream().map(bench::task).toList() : bench.order(config.order);
+            Protocol protocol = Protocol.small(config.trainPerTask, config.testPerTask)
+                    .withClassBalanced(config.classBalanced).withValidationSize(config.validationPerTask).withSeed(config.seed);
+            List<TaskData> data = tasks.stream().map(protocol::apply).toList();
+            List<String> names = tasks.stream().map(Task::name).toList();
+
+            try (Tokenizer tok = Tokenizers.load(modelDir())) {
+                Batcher batcher = new Batcher(ModelBatches.family(model), tok,
+                        PromptTemplates.builtIn().get(config.template),
+                        BatchOptions.defaults().withBatchSize(config.batch)
+                                .withLengths(config.maxSourceLength, config.maxTargetLength).withSeed(config.seed));
+                Evaluator evaluator = new Evaluator(model, tok, batcher, Evaluator.Mode.parse(config.eval),
+                        config.maxNewTokens, config.evalBatch, ScoringOptions.kif());
+                ContinualMethod method = Methods.create(config.method, config);
+                LoraConfig loraConfig = LoraConfig.of(config.loraR, config.loraAlpha, config.loraDropout, config.target,
+                        t5 ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(modelDir().toString());
+                ReplayMemory memory = new ReplayMemory(new ReplayMemory.Config(config.memoryRatio,
+                        config.memoryClassBalanced ? ReplayMemory.Mode.CLASS_BALANCED : ReplayMemory.Mode.UNIFORM, config.seed));
+                AccuracyMatrix matrix = new AccuracyMatrix(names);
+                double[] taskSeconds = new double[names.size()];
+                LoraAdapter previous = null;
+                for (int t = 0; t < names.size(); t++) {
+                    Path dir = out.resolve("tasks").resolve(String.format(Locale.ROOT, "%02d-%s", t + 1, names.get(t)));
+                    if (Files.isRegularFile(dir.resolve("done.json"))) {
+                        previous = restoreTask(dir, t, method, matrix, taskSeconds, model);
+                        memory.add(data.get(t));
+                        console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + ": already done, resumed");
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + " (" + config.method + ")");
+                    List<EncodedExample> train = batcher.encode(data.get(t).info(), data.get(t).train());
+                    List<EncodedExample> mem = new ArrayList<>();
+                    for (ReplayMemory.Entry e : memory.entries()) {
+                        mem.add(batcher.encode(taskInfo(data, e.task()), e.example()));
+                    }
+                    TrainConfig trainConfig = new TrainConfig(config.epochs, config.lr, config.weightDecay,
+                            config.warmupRatio, 1.0, config.gradAccumulation, 0.9, 0.999, 1e-8, 0.0,
+                            0, false, config.seed * 31 + t);
+                    TaskContext ctx = new TaskContext(t, names.get(t), model, previous, loraConfig, trainConfig,
+                            epoch -> ModelBatches.inputs(batcher.batches(train, epoch)),
+                            data.get(t).validation().isEmpty() ? List.of()
+                                    : ModelBatches.inputs(batcher.batches(batcher.encode(data.get(t).info(), data.get(t).validation()), 0)),
+                            mem.isEmpty() ? null : epoch -> ModelBatches.inputs(batcher.batches(mem, 1000 + epoch)),
+                            dir, config.seed);
+                    TaskOutcome outcome = method.learn(ctx);
+                    memory.add(data.get(t));
+                    LoraAdapter fused = outcome.adapter();
+                    fused.setTraining(false);
+                    Lora.attach(model, fused);
+
+                    Map<String, Double> row = new LinkedHashMap<>();
+                    for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
+                        TaskData d = data.get(i);
+                        Evaluator.Result r = evaluator.evaluate(d.info(), d.test());
+                        writePredictions(dir.resolve("predictions").resolve(names.get(i) + ".jsonl"), r.predictions());
+                        matrix.set(t, i, r.score().score());
+                        row.put(names.get(i), r.score().score());
+                    }
+                    taskSeconds[t] = (System.nanoTime() - t0) / 1e9;
+                    persistTask(dir, fused, outcome, method, row, taskSeconds[t]);
+                    writeMetrics(out, names, matrix, taskSeconds, resolved, data);
+                    console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), row, taskSeconds[t]));
+                    previous = fused;
+                }
+                ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, resolved, data);
+                metrics.with("timings").put("total_s", (System.nanoTime() - started) / 1e9);
+                writeJson(out.resolve("metrics.json"), metrics);
+                console.accept(matrix.toMarkdown());
+                console.accept(String.format(Locale.ROOT, "AP %.2f  FWT %s  BWT %s", matrix.ap().orElse(Double.NaN),
+                        fmt(matrix.fwt()), fmt(matrix.bwt())));
+                return new Result(out, matrix, metrics);
+            }
+        }
+    }
+
+    private static String fmt(java.util.OptionalDouble d) {
+        return d.isPresent() ? String.format(Locale.ROOT, "%.2f", d.getAsDouble()) : "n/a";
+    }
+
+    private static io.kif4j.datasets.TaskInfo taskInfo(List<TaskData> data, String name) {
+        return data.stream().filter(d -> d.info().name().equals(name)).findFirst().orElseThrow().info();
+    }
+
+    /** A resumed run must have been started with the same settings, else its numbers would mix two configs. */
+    private static void checkResumable(Path out, ObjectNode resolved) {
+        Path saved = out.resolve("config.json");
+        if (!Files.isRegularFile(saved)) {
+            return;
+        }
+        JsonNode before = Json.read(saved).deepCopy();
+        ObjectNode a = ((ObjectNode) before).deepCopy();
+        a.remove(List.of("git_commit", "started", "out"));
+        ObjectNode b = resolved.deepCopy();
+        b.remove("out");
+        if (!a.equals(b)) {
+            throw KifInputException.of(saved, "this run folder holds a run with other settings; resume it with "
+                    + "`./kif run --resume --out " + out + "` and no other flags, or choose another --out");
+        }
+    }
+
+    private static ObjectNode withProvenance(ObjectNode resolved) {
+        ObjectNode c = resolved.deepCopy();
+        c.put("git_commit", gitCommit());
+        c.put("started", java.time.Instant.now().toString());
+        return c;
+    }
+
+    private static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").directory(
+                    Path.of(System.getProperty("kif.home", ".")).toFile()).redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 ? s : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private LoraAdapter restoreTask(Path dir, int t, ContinualMethod method, AccuracyMatrix matrix,
+                                    double[] taskSeconds, LanguageModel model) {
+        JsonNode done = Json.read(dir.resolve("done.json"));
+        done.get("row").fields().forEachRemaining(e -> matrix.set(t, e.getKey(), e.getValue().asDouble()));
+        taskSeconds[t] = done.get("seconds").asDouble();
+        method.loadState(dir, t);
+        LoraAdapter a = LoraAdapter.load(dir.resolve("adapter"));
+        Lora.attach(model, a);
+        return a;
+    }
+
+    private static void persistTask(Path dir, LoraAdapter fused, TaskOutcome outcome, ContinualMethod method,
+                                    Map<String, Double> row, double seconds) {
+        fused.save(dir.resolve("adapter"));
+        StringBuilder loss = new StringBuilder("step,loss\n");
+        for (int i = 0; i < outcome.losses().size(); i++) {
+            loss.append(i + 1).append(',').append(outcome.losses().get(i)).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("train_loss.csv"), loss.toString());
+        if (!outcome.unitScores().isEmpty()) {
+            StringBuilder csv = new StringBuilder("unit,module,raw,normalized,cumulative\n");
+            outcome.unitScores().forEach((unit, v) -> csv.append(unit).append(',').append(moduleOf(unit)).append(',')
+                    .append(v[0]).append(',').append(v[1]).append(',').append(v[2]).append('\n'));
+            AtomicFiles.writeString(dir.resolve("unit_scores.csv"), csv.toString());
+        }
+        method.saveState(dir);
+        ObjectNode done = Json.MAPPER.createObjectNode();
+        ObjectNode r = done.putObject("row");
+        row.forEach(r::put);
+        done.put("seconds", seconds);
+        done.set("notes", Json.MAPPER.valueToTree(outcome.notes()));
+        writeJson(dir.resolve("done.json"), done); // last: its presence marks the task complete
+    }
+
+    static String moduleOf(String unit) {
+        int bar = unit.indexOf("|||");
+        if (bar >= 0) {
+            return unit.substring(0, bar);
+        }
+        return unit.replaceAll("\\.lora_[AB]\\.weight$", "");
+    }
+
+    private ObjectNode writeMetrics(Path out, List<String> names, AccuracyMatrix matrix, double[] taskSeconds,
+                                    ObjectNode resolved, List<TaskData> data) {
+        ObjectNode m = Json.MAPPER.createObjectNode();
+        m.put("method", config.method);
+        m.put("seed", config.seed);
+        ArrayNode tasks = m.putArray("tasks");
+        names.forEach(tasks::add);
+        ArrayNode rows = m.putArray("matrix");
+        double[][] v = matrix.values();
+        for (double[] row : v) {
+            ArrayNode r = rows.addArray();
+            for (double x : row) {
+                if (Double.isNaN(x)) {
+                    r.addNull();
+                } else {
+                    r.add(x);
+                }
+            }
+        }
+        put(m, "ap", matrix.ap());
+        put(m, "fwt", matrix.fwt());
+        put(m, "bwt", matrix.bwt());
+        put(m, "forgetting", matrix.forgetting());
+        ObjectNode per = m.putObject("per_task");
+        for (int i = 0; i < names.size(); i++) {
+            ObjectNode p = per.putObject(names.get(i));
+            p.put("metric", io.kif4j.continual.metrics.TaskMetrics.builtIn().metricFor(data.get(i).info()));
+            putCell(p, "final", v[names.size() - 1][i]);
+            putCell(p, "after_own_task", v[i][i]);
+        }
+        ObjectNode timings = m.putObject("timings");
+        ArrayNode ts = timings.putArray("per_task_s");
+        for (double s : taskSeconds) {
+            ts.add(s);
+        }
+        m.set("config", resolved);
+        writeJson(out.resolve("metrics.json"), m);
+        AtomicFiles.writeString(out.resolve("matrix.csv"), matrix.toCsv());
+        AtomicFiles.writeString(out.resolve("matrix.md"), matrix.toMarkdown());
+        return m;
+    }
+
+    private static void put(ObjectNode n, String key, java.util.OptionalDouble d) {
+        if (d.isPresent() && Double.isFinite(d.getAsDouble())) {
+            n.put(key, d.getAsDouble());
+        } else {
+            n.putNull(key);
+        }
+    }
+
+    private static void putCell(ObjectNode n, String key, double v) {
+        if (Double.isNaN(v)) {
+            n.putNull(key);
+        } else {
+            n.put(key, v);
+        }
+    }
+
+    private static void writePredictions(Path file, List<Evaluator.Prediction> preds) {
+        StringBuilder sb = new StringBuilder();
+        for (Evaluator.Prediction p : preds) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("id", p.id());
+            o.put("task", p.task());
+            o.put("prediction", p.prediction());
+            o.put("reference", p.reference());
+            o.put("metric", p.metric());
+            sb.append(o).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    static void writeJson(Path file, JsonNode node) {
+        try {
+            AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(new IOException(e));
+        }
+    }
+}

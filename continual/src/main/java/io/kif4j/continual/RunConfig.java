@@ -1,0 +1,99 @@
+package io.kif4j.continual;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+
+/**
+ * The settings of one continual run, as {@code ./kif run} takes them from a config file (JSON or YAML, snake_case
+ * keys) and flags. Null means "the default for this model" and is filled by {@link #resolve}. The resolved config
+ * is echoed at start and saved with the results.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonIgnoreProperties(ignoreUnknown = false)
+public final class RunConfig {
+
+    /** HF model directory; null: the built-in stories260K. */
+    public String model;
+    /** Folder holding the benchmarks; null: ../shared/data. */
+    public String dataRoot;
+    public String benchmark = "long_sequence";
+    /** An order id of the benchmark's orders.json, or a comma-separated task list. */
+    public String order = "1";
+    /** Explicit task list, overriding order. */
+    public List<String> tasks;
+    public String method = "kiflora";
+    public Integer trainPerTask = 200;
+    public Integer testPerTask = 100;
+    public Integer validationPerTask = 0;
+    public Boolean classBalanced = true;
+    public Integer epochs = 5;
+    public Double lr = 5e-3;
+    public Integer batch = 8;
+    public Double warmupRatio = 0.0;
+    public Double weightDecay = 0.0;
+    public Integer gradAccumulation = 1;
+    public Integer loraR = 8;
+    public Double loraAlpha = 16.0;
+    public Double loraDropout = 0.05;
+    /** Target modules; null: every linear layer for the built-in model, q,v (T5) or q_proj,v_proj otherwise. */
+    public List<String> target;
+    /** Prompt template; null: "short" for the built-in model, else the family's (kif for T5, alpaca for LLaMA). */
+    public String template;
+    public Integer maxSourceLength;
+    public Integer maxTargetLength;
+    /** generate (greedy, exact match / ROUGE-L) or rank-labels; null: rank-labels for the built-in model. */
+    public String eval;
+    public Integer maxNewTokens;
+    public Integer evalBatch = 32;
+    public Long seed = 42L;
+    public String out;
+    // KIF family
+    public Double tau = 0.15;
+    public Double gamma = 0.7;
+    public Double quantile = 0.8;
+    public Double cumulativeBeta = 0.7;
+    /** factors (the paper) or delta (fuse b_i a_iᵀ and re-factorise by SVD). */
+    public String fusionSpace = "factors";
+    /** first, fisher or second; null: the method's own (KIF first, KIFLoRA fisher). */
+    public String importance;
+    /** null: 0.1 for KIFLoRA variants, 0 otherwise. */
+    public Double orthCoefficient;
+    // memory
+    public Double memoryRatio = 0.02;
+    public Boolean memoryClassBalanced = false;
+    public Integer replayEpochs = 1;
+
+    /** True when no model was named: the built-in default run. */
+    public boolean builtInModel() {
+        return model == null;
+    }
+
+    /** Fills the model-dependent defaults. */
+    public RunConfig resolve(boolean t5) {
+        boolean builtIn = builtInModel();
+        if (target == null) {
+            target = t5 ? List.of("q", "v")
+                    : builtIn ? List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+                    : List.of("q_proj", "v_proj");
+        }
+        if (template == null) {
+            template = builtIn ? "short" : t5 ? "kif" : "alpaca";
+        }
+        if (maxSourceLength == null) {
+            maxSourceLength = builtIn ? 128 : 512;
+        }
+        if (maxTargetLength == null) {
+            maxTargetLength = builtIn ? 16 : 128;
+        }
+        if (eval == null) {
+            eval = builtIn ? "rank-labels" : "generate";
+        }
+        if (maxNewTokens == null) {
+            maxNewTokens = builtIn ? 16 : 128;
+        }
+        return this;
+    }
+}

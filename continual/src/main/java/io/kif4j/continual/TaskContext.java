@@ -1,0 +1,50 @@
+package io.kif4j.continual;
+
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraConfig;
+import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.StepHook;
+import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.ModelInputs;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything a method needs to learn one task.
+ *
+ * @param index      0-based position in the task order
+ * @param previous   θ̃_{t−1}, or null for the first task
+ * @param train      the task's training batches per epoch
+ * @param validation validation batches (may be empty)
+ * @param memory     batches of the replay memory of earlier tasks per epoch, or null when it is empty
+ * @param dir        the task's output folder, for method-specific files
+ */
+public record TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
+                          TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
+                          LoraTrainer.Batches memory, Path dir, long seed) {
+
+    /** A fresh adapter, initialised from the run's seed and the task index. */
+    public LoraAdapter fresh() {
+        LoraAdapter a = LoraAdapter.create(loraConfig, seed * 1_000_003L + index);
+        Lora.attach(model, a);
+        return a;
+    }
+
+    /** The starting point of this task: a copy of θ̃_{t−1}, or a fresh adapter for the first task. */
+    public LoraAdapter start() {
+        if (previous == null) {
+            return fresh();
+        }
+        LoraAdapter a = previous.copy();
+        Lora.attach(model, a);
+        return a;
+    }
+
+    /** Trains {@code adapter} on this task's data with the run's settings. */
+    public LoraTrainer.Result trainOn(LoraAdapter adapter, TrainConfig config, StepHook hook) {
+        return new LoraTrainer(model, adapter, config).train(train, validation, hook);
+    }
+}

@@ -1,0 +1,171 @@
+package io.kif4j.continual.eval;
+
+import io.kif4j.continual.data.ModelBatches;
+import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.continual.metrics.TaskMetrics;
+import io.kif4j.continual.metrics.TaskScore;
+import io.kif4j.datasets.Example;
+import io.kif4j.datasets.TaskInfo;
+import io.kif4j.datasets.batch.Batcher;
+import io.kif4j.datasets.batch.EncodedExample;
+import io.kif4j.datasets.batch.ModelFamily;
+import io.kif4j.datasets.batch.TokenizedBatch;
+import io.kif4j.transformer.GenerationResult;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.tokenizer.Tokenizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Scores a model on a task's test examples, the papers' way ({@link Mode#GENERATE}: greedy decoding, then exact
+ * match or ROUGE-L per task) or by label likelihood ({@link Mode#RANK_LABELS}: for classification tasks, the label
+ * whose sequence log-likelihood given the prompt is highest — what lets a tiny model that never emits EOS show
+ * what it learned).
+ */
+public final class Evaluator {
+
+    public enum Mode {
+        GENERATE, RANK_LABELS;
+
+        public static Mode parse(String s) {
+            return switch (s) {
+                case "generate" -> GENERATE;
+                case "rank-labels" -> RANK_LABELS;
+                default -> throw new IllegalArgumentException("--eval must be generate or rank-labels, got " + s);
+            };
+        }
+    }
+
+    /** One prediction, as written to predictions/<task>.jsonl. */
+    public record Prediction(String id, String task, String prediction, String reference, String metric) {
+    }
+
+    public record Result(TaskScore score, List<Prediction> predictions) {
+    }
+
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final Batcher batcher;
+    private final Mode mode;
+    private final int maxNewTokens;
+    private final int batchSize;
+    private final ScoringOptions scoring;
+    private final TaskMetrics metrics = TaskMetrics.builtIn();
+
+    public Evaluator(LanguageModel model, Tokenizer tokenizer, Batcher batcher, Mode mode, int maxNewTokens,
+                     int batchSize, ScoringOptions scoring) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.batcher = batcher;
+        this.mode = mode;
+        this.maxNewTokens = maxNewTokens;
+        this.batchSize = batchSize;
+        this.scoring = scoring;
+    }
+
+    public Result evaluate(TaskInfo task, List<Example> test) {
+        String metric = metrics.metricFor(task);
+        boolean rank = mode == Mode.RANK_LABELS && task.isClassification();
+        List<String> predictions = rank ? rankLabels(task, test) : generate(task, test);
+        List<String> refs = test.stream().map(Example::output).toList();
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < test.size(); i++) {
+            out.add(new Prediction(test.get(i).id(), task.name(), predictions.get(i), refs.get(i), metric));
+        }
+        return new Result(TaskScore.of(task.name(), metric, predictions, refs, scoring), out);
+    }
+
+    private List<String> generate(TaskInfo task, List<Example> test) {
+        List<String> preds = new ArrayList<>();
+        boolean llama = batcher.family() == ModelFamily.LLAMA;
+        for (int start = 0; start < test.size(); start += batchSize) {
+            List<Example> chunk = test.subList(start, Math.min(test.size(), start + batchSize));
+            List<int[]> prompts = chunk.stream().map(e -> batcher.promptIds(task, e)).toList();
+            int len = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+            int[][] ids = new int[chunk.size()][len];
+            int[][] mask = new int[chunk.size()][len];
+            for (int r = 0; r < prompts.size(); r++) {
+                int[] p = prompts.get(r);
+                int offset = llama ? len - p.length : 0; // LLaMA left-pads for generation, T5 right-pads
+                Arrays.fill(ids[r], model.padTokenId());
+                System.arraycopy(p, 0, ids[r], offset, p.length);
+                Arrays.fill(mask[r], offset, offset + p.length, 1);
+            }
+            GenerationResult g = model.generate(new ModelInputs(ids, mask, null, null, null), maxNewTokens, true);
+            for (int[] row : g.newTokens()) {
+                preds.add(tokenizer.decode(untilEos(row)).strip());
+            }
+        }
+        return preds;
+    }
+
+    private int[] untilEos(int[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == model.eosTokenId()) {
+                return Arrays.copyOf(ids, i);
+            }
+        }
+        return ids;
+    }
+
+    /** argmax over the label set of log p(label | prompt), summed over the label's target tokens. */
+    private List<String> rankLabels(TaskInfo task, List<Example> test) {
+        List<String> labels = task.labels();
+        List<EncodedExample> pairs = new ArrayList<>();
+        for (Example e : test) {
+            for (String label : labels) {
+                pairs.add(batcher.encode(task, new Example(e.id(), e.input(), label)));
+            }
+        }
+        double[] loglik = new double[pairs.size()];
+        for (int start = 0; start < pairs.size(); start += batchSize) {
+            int end = Math.min(pairs.size(), start + batchSize);
+            TokenizedBatch b = batcher.collate(pairs.subList(start, end));
+            INDArray logits = model.score(ModelBatches.inputs(b).withoutLabels()).logits();
+            double[] ll = sequenceLogLikelihood(logits, b.labels(), batcher.family() == ModelFamily.LLAMA);
+            System.arraycopy(ll, 0, loglik, start, ll.length);
+        }
+        List<String> preds = new ArrayList<>();
+        for (int i = 0; i < test.size(); i++) {
+            int best = 0;
+            for (int l = 1; l < labels.size(); l++) {
+                if (loglik[i * labels.size() + l] > loglik[i * labels.size() + best]) {
+                    best = l;
+                }
+            }
+            preds.add(labels.get(best));
+        }
+        return preds;
+    }
+
+    /** Σ_t log softmax(logits_t)[y_t] over labelled positions; LLaMA logits at t predict the label at t+1. */
+    static double[] sequenceLogLikelihood(INDArray logits, int[][] labels, boolean shifted) {
+        int b = (int) logits.size(0);
+        int t = (int) logits.size(1);
+        int v = (int) logits.size(2);
+        float[] x = logits.dup('c').data().asFloat();
+        double[] out = new double[b];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                int target = shifted ? (i + 1 < labels[r].length ? labels[r][i + 1] : -100) : labels[r][i];
+                if (target != -100) {
+                    int base = (r * t + i) * v;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int k = 0; k < v; k++) {
+                        max = Math.max(max, x[base + k]);
+                    }
+                    double sum = 0;
+                    for (int k = 0; k < v; k++) {
+                        sum += Math.exp(x[base + k] - max);
+                    }
+                    out[r] += x[base + target] - max - Math.log(sum);
+                }
+            }
+        }
+        return out;
+    }
+}
