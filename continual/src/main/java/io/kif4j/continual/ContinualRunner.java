@@ -185,7 +185,14 @@ public final class ContinualRunner {
         a.remove(List.of("git_commit", "started", "out"));
         ObjectNode b = resolved.deepCopy();
         b.remove("out");
-        if (!a.equals(b)) {
+        JsonNode reparsed; // compare as saved: 7 read back is an int, not the long it was written from
+        try {
+            reparsed = Json.MAPPER.readTree(b.toString());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        a.remove("out");
+        if (!a.equals(reparsed)) {
             throw KifInputException.of(saved, "this run folder holds a run with other settings; resume it with "
                     + "`./kif run --resume --out " + out + "` and no other flags, or choose another --out");
         }
