@@ -24,9 +24,12 @@ import java.util.Random;
  * vocab 32128; random weights, no checkpoint needed) on one batch: the forward pass with loss, and forward +
  * backward into rank-8 LoRA matrices on every q and v (self- and cross-attention), the way fine-tuning runs.
  *
+ * <p>Run from the project root after {@code mvn -B -o test-compile -pl transformer -am}; the reactor's
+ * weights-import classes go first on the class path so that a stale jar in ~/.m2 cannot shadow them:
  * <pre>
  * cd transformer &amp;&amp; mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Xmx4g -cp target/test-classes:target/classes:$(cat target/cp.txt) io.kif4j.transformer.t5.T5SmallBench [batch srcLen tgtLen iters vocab]
+ * java -Xmx4g -cp target/test-classes:target/classes:../weights-import/target/classes:$(cat target/cp.txt) \
+ *     io.kif4j.transformer.t5.T5SmallBench [batch srcLen tgtLen iters vocab]
  * </pre>
  */
 public final class T5SmallBench {
@@ -78,9 +81,8 @@ public final class T5SmallBench {
                     grads.get(trainable.get(0)).norm2Number().doubleValue());
         }
         Runtime rt = Runtime.getRuntime();
-        System.out.printf("memory: JVM heap used %.0f MB; ND4J off-heap now %.0f MB; process RSS now %.0f MB, peak %s%n",
-                (rt.totalMemory() - rt.freeMemory()) / 1e6, Pointer.totalBytes() / 1e6, Pointer.physicalBytes() / 1e6,
-                peakRss());
+        System.out.printf("memory: JVM heap used %.0f MB; process RSS now %.0f MB, peak %s%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, Pointer.physicalBytes() / 1e6, peakRss());
     }
 
     /** y += (alpha/r)·B·A·x on every q and v, with trainable A [r, in] and B [out, r]. */
