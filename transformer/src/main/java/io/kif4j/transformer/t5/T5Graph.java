@@ -99,7 +99,7 @@ public final class T5Graph {
 
         SDVariable shared = g.constant("shared.weight", c.vocabSize(), c.dModel()); // [vocab, d_model]
         SDVariable encoderBias = sd.placeHolder(ENCODER_ATTN_BIAS, DataType.FLOAT, -1, 1, 1, -1);
-        T5Graph.Encoded encoded;
+        Encoded encoded;
         KeyValue[] past = null;
         KeyValue[] crossCached = null;
         if (mode == Mode.FULL) {
