@@ -55,8 +55,13 @@ public record T5Config(
         if (proj.equals("gated-gelu")) {
             act = "gelu_new"; // HF's backwards-compatibility rule for v1.1/Flan checkpoints
         }
+        // HF's T5Config derives both from feed_forward_proj, but config.json also holds them (save_pretrained
+        // writes every attribute) and PretrainedConfig applies the stored values last, so they win.
+        act = Json.stringField(file, c, "dense_act_fn", act);
+        gated = Json.boolField(file, c, "is_gated_act", gated);
         if (!act.equals("relu") && !act.equals("gelu") && !act.equals("gelu_new") && !act.equals("silu")) {
-            throw KifInputException.of(file, "feed_forward_proj '" + proj + "': activation '" + act + "' is not supported");
+            throw KifInputException.of(file, "activation '" + act + "' (dense_act_fn, from feed_forward_proj '" + proj
+                    + "') is not supported: relu, gelu, gelu_new or silu");
         }
         int layers = Json.positiveInt(file, c, "num_layers", 6);
         int pad = Json.tokenId(file, c, "pad_token_id", 0);

@@ -12,11 +12,19 @@ public final class Linear {
     private final SDVariable weight; // [out, in], PyTorch layout
 
     public Linear(Graph g, String path, long in, long out) {
+        this(g, path, g.constant(path + ".weight", out, in), in, out);
+    }
+
+    /**
+     * A linear layer whose weight [out, in] is another module's tensor, as a tied output projection
+     * ({@code lm_head} reading the embedding); the adapter still sees {@code path}.
+     */
+    public Linear(Graph g, String path, SDVariable weight, long in, long out) {
         this.g = g;
         this.path = path;
         this.in = in;
         this.out = out;
-        this.weight = g.constant(path + ".weight", out, in);
+        this.weight = weight;
     }
 
     /** x [N, in] → [N, out]. */

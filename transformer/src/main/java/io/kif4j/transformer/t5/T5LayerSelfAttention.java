@@ -1,0 +1,28 @@
+package io.kif4j.transformer.t5;
+
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.weights.T5Config;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/** x + SelfAttention(layer_norm(x)), as HF's {@code T5LayerSelfAttention}. */
+final class T5LayerSelfAttention {
+
+    private final T5Attention selfAttention;
+    private final RmsNorm layerNorm; // weight [d_model]
+
+    T5LayerSelfAttention(Graph g, String prefix, T5Config c, boolean hasRelativeAttentionBias) {
+        selfAttention = new T5Attention(g, prefix + ".SelfAttention", c, hasRelativeAttentionBias);
+        layerNorm = new RmsNorm(g, prefix + ".layer_norm.weight", c.dModel(), c.layerNormEpsilon());
+    }
+
+    T5Attention attention() {
+        return selfAttention;
+    }
+
+    /** @return hidden [B·T, d_model] and this layer's keys/values */
+    T5Graph.Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.KeyValue past, SDVariable positionBias) {
+        T5Graph.Attended a = selfAttention.selfAttention(layerNorm.forward(hidden), dims, past, positionBias);
+        return new T5Graph.Attended(hidden.add(a.output()), a.cache());
+    }
+}

@@ -1,0 +1,201 @@
+package io.kif4j.transformer.t5;
+
+import io.kif4j.transformer.GenerationResult;
+import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.ScoreResult;
+import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.transformer.nn.WeightTable;
+import io.kif4j.weights.HfModelDir;
+import io.kif4j.weights.T5Config;
+import io.kif4j.weights.WeightSource;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A T5 encoder-decoder from a HuggingFace directory: scoring, training graphs and greedy generation. */
+public final class T5Model implements LanguageModel {
+
+    private final T5Config config;
+    private final WeightTable weights;
+    private final T5Inputs inputs;
+    private LinearAdapter adapter = LinearAdapter.NONE;
+    private SameDiff full;
+    private SameDiff step;
+
+    public T5Model(T5Config config, WeightSource source) {
+        this.config = config;
+        this.weights = new WeightTable(source);
+        this.inputs = new T5Inputs(config);
+        this.full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL); // loads and checks every weight now
+    }
+
+    public static T5Model load(Path dir) {
+        HfModelDir d = HfModelDir.open(dir);
+        return new T5Model(T5Config.fromJson(d.configFile(), d.config()), d.weights());
+    }
+
+    public T5Config config() {
+        return config;
+    }
+
+    @Override
+    public String modelType() {
+        return "t5";
+    }
+
+    @Override
+    public WeightTable weights() {
+        return weights;
+    }
+
+    @Override
+    public LinearAdapter adapter() {
+        return adapter;
+    }
+
+    @Override
+    public void setAdapter(LinearAdapter adapter) {
+        this.adapter = adapter;
+        this.full = null;
+        this.step = null;
+    }
+
+    @Override
+    public SameDiff trainingGraph() {
+        if (full == null) {
+            full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL);
+        }
+        return full;
+    }
+
+    private SameDiff stepGraph() {
+        if (step == null) {
+            step = T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP);
+        }
+        return step;
+    }
+
+    /** Needs labels or decoder_input_ids; decoder_input_ids default to the shift-right of the labels. */
+    @Override
+    public Map<String, INDArray> placeholders(ModelInputs batch) {
+        return inputs.forSequence(batch);
+    }
+
+    @Override
+    public ScoreResult score(ModelInputs batch) {
+        Map<String, INDArray> ph = placeholders(batch);
+        if (batch.labels() == null) {
+            return new ScoreResult(trainingGraph().outputSingle(ph, T5Graph.LOGITS), Double.NaN);
+        }
+        Map<String, INDArray> out = trainingGraph().output(ph, T5Graph.LOGITS, T5Graph.LOSS);
+        boolean anyLabel = ph.get(T5Graph.LABEL_WEIGHTS).sumNumber().doubleValue() > 0;
+        return new ScoreResult(out.get(T5Graph.LOGITS), anyLabel ? out.get(T5Graph.LOSS).getDouble(0) : Double.NaN);
+    }
+
+    /** The encoder's last hidden state [B, S, d_model] (after the final norm), for checks and debugging. */
+    public INDArray encode(ModelInputs batch) {
+        Map<String, INDArray> ph = inputs.encoder(batch.inputIds(), batch.attentionMask());
+        return trainingGraph().outputSingle(ph, T5Graph.ENCODER_LAST_HIDDEN_STATE);
+    }
+
+    /**
+     * HF greedy semantics: the decoder starts from decoder_start_token_id over the encoded prompt; with
+     * {@code stopAtEos} a row that emits EOS is filled with pad and decoding ends when all rows have stopped.
+     * The first step runs the full graph (encoder + decoder) and keeps the cross-attention keys/values of every
+     * decoder block; later steps run the decoder alone on the new token with both caches.
+     */
+    @Override
+    public GenerationResult generate(ModelInputs prompt, int maxNewTokens, boolean stopAtEos) {
+        int b = prompt.batchSize();
+        int start = config.decoderStartTokenId();
+        int layers = config.numDecoderLayers();
+        Map<String, INDArray> ph = inputs.encoder(prompt.inputIds(), prompt.attentionMask());
+        ph.putAll(inputs.decoder(T5Inputs.column(b, start), 0));
+        String[] firstOuts = new String[1 + 4 * layers];
+        String[] stepOuts = new String[1 + 2 * layers];
+        firstOuts[0] = T5Graph.LOGITS;
+        stepOuts[0] = T5Graph.LOGITS;
+        for (int i = 0; i < layers; i++) {
+            stepOuts[1 + 2 * i] = firstOuts[1 + 4 * i] = T5Graph.presentKey(i);
+            stepOuts[2 + 2 * i] = firstOuts[2 + 4 * i] = T5Graph.presentValue(i);
+            firstOuts[3 + 4 * i] = T5Graph.crossKey(i);
+            firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
+        }
+        Map<String, INDArray> out = trainingGraph().output(ph, firstOuts);
+        Map<String, INDArray> cached = new HashMap<>();
+        cached.put(T5Graph.ENCODER_ATTN_BIAS, ph.get(T5Graph.ENCODER_ATTN_BIAS));
+        for (int i = 0; i < layers; i++) {
+            cached.put(T5Graph.crossKey(i), out.get(T5Graph.crossKey(i)));
+            cached.put(T5Graph.crossValue(i), out.get(T5Graph.crossValue(i)));
+        }
+        INDArray logits = out.get(T5Graph.LOGITS).reshape(b, config.vocabSize());
+
+        List<int[]> newTokens = new ArrayList<>();
+        List<INDArray> stepLogits = new ArrayList<>();
+        boolean[] finished = new boolean[b];
+        for (int s = 0; s < maxNewTokens; s++) {
+            stepLogits.add(logits);
+            int[] next = logits.argMax(1).toIntVector();
+            for (int r = 0; r < b; r++) {
+                if (finished[r]) {
+                    next[r] = config.padTokenId();
+                } else if (stopAtEos && next[r] == config.eosTokenId()) {
+                    finished[r] = true;
+                }
+            }
+            newTokens.add(next);
+            boolean allDone = true;
+            for (boolean f : finished) {
+                allDone &= f;
+            }
+            if ((stopAtEos && allDone) || s == maxNewTokens - 1) {
+                break;
+            }
+            // one decoder step on the new tokens; the cache holds the start token and the s tokens before
+            int[][] ids = new int[b][1];
+            for (int r = 0; r < b; r++) {
+                ids[r][0] = next[r];
+            }
+            Map<String, INDArray> sp = new HashMap<>(cached);
+            sp.putAll(inputs.decoder(ids, s + 1));
+            for (int i = 0; i < layers; i++) {
+                sp.put(T5Graph.pastKey(i), out.get(T5Graph.presentKey(i)));
+                sp.put(T5Graph.pastValue(i), out.get(T5Graph.presentValue(i)));
+            }
+            out = stepGraph().output(sp, stepOuts);
+            logits = out.get(T5Graph.LOGITS).reshape(b, config.vocabSize());
+        }
+        int steps = newTokens.size();
+        int[][] gen = new int[b][steps];
+        int[][] seq = new int[b][steps + 1];
+        for (int r = 0; r < b; r++) {
+            seq[r][0] = start;
+            for (int s = 0; s < steps; s++) {
+                gen[r][s] = newTokens.get(s)[r];
+                seq[r][s + 1] = gen[r][s];
+            }
+        }
+        return new GenerationResult(seq, gen, stepLogits);
+    }
+
+    @Override
+    public int eosTokenId() {
+        return config.eosTokenId();
+    }
+
+    @Override
+    public int padTokenId() {
+        return config.padTokenId();
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+}
