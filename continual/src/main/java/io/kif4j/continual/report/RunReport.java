@@ -270,13 +270,16 @@ public final class RunReport {
                     figs.append(Html.img(Plot.dataUri(importanceHeatmap(t, scores, measure)),
                             measure.column + " importance of " + t.label()));
                 }
-                figs.append("</div>\n<p class=\"muted\">").append(scores.size()).append(" units. ")
-                        .append("Rows: layers; columns: module kind × unit (rank index, or A/B for whole matrices); ")
-                        .append("grey: no such unit in that layer.</p>\n");
+                figs.append("</div>\n<p class=\"muted\">").append(scores.size()).append(" units.</p>\n");
                 return figs.toString();
             }));
         }
-        if (shown == 0) {
+        if (shown > 0) {
+            b.insert(0, "<p class=\"muted\">Per task, from its unit_scores.csv: rows are layers (one panel per layer "
+                    + "stack, e.g. a T5 encoder and decoder), columns are module kind × unit (the rank index of a rank-one "
+                    + "unit, or A/B for a whole lora_A/lora_B matrix); grey: no such unit in that layer. Each image has "
+                    + "its own colour scale.</p>\n");
+        } else {
             b.append("<p class=\"muted\">No unit_scores.csv in any task folder: this method scores no skill units "
                     + "(SeqLoRA, say), or no task has finished yet.</p>\n");
         }
