@@ -278,7 +278,8 @@ public final class RunReport {
             b.insert(0, "<p class=\"muted\">Per task, from its unit_scores.csv: rows are layers (one panel per layer "
                     + "stack, e.g. a T5 encoder and decoder), columns are module kind × unit (the rank index of a rank-one "
                     + "unit, or A/B for a whole lora_A/lora_B matrix); grey: no such unit in that layer. Each image has "
-                    + "its own colour scale.</p>\n");
+                    + "its own colour scale. Narrow groups use short names: self = SelfAttention, cross = EncDecAttention, "
+                    + "ffn = DenseReluDense.</p>\n");
         } else {
             b.append("<p class=\"muted\">No unit_scores.csv in any task folder: this method scores no skill units "
                     + "(SeqLoRA, say), or no task has finished yet.</p>\n");
