@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
                 MetricsCommand.class,
                 TrainCommand.class,
                 RunCommand.class,
+                ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

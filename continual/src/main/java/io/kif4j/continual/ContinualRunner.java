@@ -158,7 +158,9 @@ public final class ContinualRunner {
                 ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, resolved, data);
                 metrics.with("timings").put("total_s", (System.nanoTime() - started) / 1e9);
                 writeJson(out.resolve("metrics.json"), metrics);
+                Path report = io.kif4j.continual.report.RunReport.write(out);
                 console.accept(matrix.toMarkdown());
+                console.accept("report: " + report);
                 console.accept(String.format(Locale.ROOT, "AP %.2f  FWT %s  BWT %s", matrix.ap().orElse(Double.NaN),
                         fmt(matrix.fwt()), fmt(matrix.bwt())));
                 return new Result(out, matrix, metrics);
