@@ -134,6 +134,7 @@ public final class ContinualRunner {
                             data.get(t).validation().isEmpty() ? List.of()
                                     : ModelBatches.inputs(batcher.batches(batcher.encode(data.get(t).info(), data.get(t).validation()), 0)),
                             mem.isEmpty() ? null : epoch -> ModelBatches.inputs(batcher.batches(mem, 1000 + epoch)),
+                            epoch -> ModelBatches.inputs(batcher.batches(concat(train, mem), epoch)),
                             dir, config.seed);
                     TaskOutcome outcome = method.learn(ctx);
                     memory.add(data.get(t));
@@ -166,6 +167,12 @@ public final class ContinualRunner {
                 return new Result(out, matrix, metrics);
             }
         }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static String fmt(java.util.OptionalDouble d) {

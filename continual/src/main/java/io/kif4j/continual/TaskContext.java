@@ -4,6 +4,7 @@ import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.LossTerm;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
@@ -20,11 +21,13 @@ import java.util.List;
  * @param train      the task's training batches per epoch
  * @param validation validation batches (may be empty)
  * @param memory     batches of the replay memory of earlier tasks per epoch, or null when it is empty
+ * @param joint      batches of the task's data and the memory shuffled together (the task's alone when the memory
+ *                   is empty), for joint-training replay
  * @param dir        the task's output folder, for method-specific files
  */
 public record TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
                           TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
-                          LoraTrainer.Batches memory, Path dir, long seed) {
+                          LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
 
     /** A fresh adapter, initialised from the run's seed and the task index. */
     public LoraAdapter fresh() {
@@ -43,8 +46,18 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
         return a;
     }
 
-    /** Trains {@code adapter} on this task's data with the run's settings. */
-    public LoraTrainer.Result trainOn(LoraAdapter adapter, TrainConfig config, StepHook hook) {
-        return new LoraTrainer(model, adapter, config).train(train, validation, hook);
+    /** Trains {@code adapter} on this task's data. */
+    public LoraTrainer.Result trainOn(LoraAdapter adapter, TrainConfig config, StepHook hook, LossTerm... terms) {
+        return trainOn(train, adapter, config, hook, terms);
+    }
+
+    /** Trains {@code adapter} on {@code batches} (the task's, the memory's or both) with extra loss terms. */
+    public LoraTrainer.Result trainOn(LoraTrainer.Batches batches, LoraAdapter adapter, TrainConfig config,
+                                      StepHook hook, LossTerm... terms) {
+        LoraTrainer trainer = new LoraTrainer(model, adapter, config);
+        for (LossTerm t : terms) {
+            trainer.withLossTerm(t);
+        }
+        return trainer.train(batches, validation, hook);
     }
 }

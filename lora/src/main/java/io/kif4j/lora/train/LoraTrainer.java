@@ -6,6 +6,7 @@ import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Quiet;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,12 +42,19 @@ public final class LoraTrainer {
     private final LoraAdapter adapter;
     private final TrainConfig config;
     private final AdamW optimizer;
+    private final List<LossTerm> lossTerms = new ArrayList<>();
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
         this.adapter = adapter;
         this.config = config;
         this.optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay());
+    }
+
+    /** Adds a term to the training loss (EWC's penalty, O-LoRA's orthogonality, ...). */
+    public LoraTrainer withLossTerm(LossTerm term) {
+        lossTerms.add(term);
+        return this;
     }
 
     public AdamW optimizer() {
@@ -62,6 +70,13 @@ public final class LoraTrainer {
         SameDiff sd = model.trainingGraph();
         if (config.orthCoefficient() > 0) {
             Orthogonality.addToLoss(sd, adapter, config.orthCoefficient());
+        }
+        if (!lossTerms.isEmpty() && !sd.hasVariable(LossTerm.TOTAL)) {
+            SDVariable total = sd.getVariable(sd.getLossVariables().get(0));
+            for (LossTerm t : lossTerms) {
+                total = total.add(t.build(sd, adapter));
+            }
+            sd.setLossVariables(sd.identity(LossTerm.TOTAL, total));
         }
         return sd;
     }
@@ -110,6 +125,7 @@ public final class LoraTrainer {
                         }
                         tokens += countTokens(b);
                     }
+                    hook.onGradients(step + 1, grads);
                     clip(grads);
                     double lr = config.lrAt(step, total);
                     hook.beforeStep(step + 1, params, grads);

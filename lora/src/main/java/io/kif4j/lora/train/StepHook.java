@@ -26,6 +26,40 @@ public interface StepHook {
     default void beforeStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads) {
     }
 
+    /**
+     * Called with the step's accumulated gradients before clipping and before the optimizer: a method may edit them
+     * in place, e.g. zero the gradients of frozen parameters so they stay bit-identical and do not count in the
+     * clipping norm.
+     */
+    default void onGradients(int step, Map<String, INDArray> grads) {
+    }
+
     StepHook NONE = (s, p, g, l) -> {
     };
+
+    /** Runs several hooks in order. */
+    static StepHook all(StepHook... hooks) {
+        return new StepHook() {
+            @Override
+            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
+                for (StepHook h : hooks) {
+                    h.afterStep(step, params, grads, loss);
+                }
+            }
+
+            @Override
+            public void beforeStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads) {
+                for (StepHook h : hooks) {
+                    h.beforeStep(step, params, grads);
+                }
+            }
+
+            @Override
+            public void onGradients(int step, Map<String, INDArray> grads) {
+                for (StepHook h : hooks) {
+                    h.onGradients(step, grads);
+                }
+            }
+        };
+    }
 }
