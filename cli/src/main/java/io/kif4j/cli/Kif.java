@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
                 TrainCommand.class,
                 RunCommand.class,
                 ReportCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

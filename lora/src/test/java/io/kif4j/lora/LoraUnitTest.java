@@ -173,4 +173,19 @@ class LoraUnitTest {
                 + m.get(3).transpose().mmul(m.get(3)).sub(eye).norm2Number().doubleValue();
         return s / 4;
     }
+
+    @Test
+    void mergedExportReloadsToTheAdaptedLogits() {
+        for (String type : new String[]{"llama", "t5"}) {
+            Fixture f = Fixture.all(type).get(0);
+            LoraAdapter a = LoraAdapter.load(f.dir().resolve("lora"));
+            Path out = tmp.resolve("merged-" + type);
+            MergedExport.export(f.dir(), a, out);
+            var merged = io.kif4j.transformer.Models.load(out);
+            double diff = Fixture.maxAbsDiffValid(merged.score(f.inputs().batch()).logits(), f.tensor("lora.logits"),
+                    f.intMatrix("valid_positions"));
+            assertTrue(diff <= 1e-4, type + ": merged export differs from the LoRA logits by " + diff);
+            assertTrue(Files.isRegularFile(out.resolve("config.json")));
+        }
+    }
 }
