@@ -85,6 +85,7 @@ public final class ContinualRunner {
             ObjectNode resolved = Json.MAPPER.valueToTree(config);
             resolved.put("model", modelDir().toString());
             checkResumable(out, resolved);
+            removeTempFiles(out);
             writeJson(out.resolve("config.json"), withProvenance(resolved));
             console.accept("kif4j run → " + out + "\n" + Json.MAPPER.valueToTree(config).toPrettyString());
 
@@ -166,6 +167,18 @@ public final class ContinualRunner {
                         fmt(matrix.fwt()), fmt(matrix.bwt())));
                 return new Result(out, matrix, metrics);
             }
+        }
+    }
+
+    /** Temp files of atomic writes that a crash interrupted: never results, safe to drop. */
+    private static void removeTempFiles(Path out) {
+        try (var files = Files.walk(out)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(".")
+                    && f.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + out, e);
         }
     }
 

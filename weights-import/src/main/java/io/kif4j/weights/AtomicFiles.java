@@ -35,6 +35,7 @@ public final class AtomicFiles {
                     }
                     ch.force(true);
                 }
+                CrashPoints.pass("write");
                 try {
                     Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {

@@ -14,6 +14,7 @@ import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.weights.CrashPoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -96,6 +97,7 @@ public final class Evaluator {
                 Arrays.fill(mask[r], offset, offset + p.length, 1);
             }
             GenerationResult g = model.generate(new ModelInputs(ids, mask, null, null, null), maxNewTokens, true);
+            CrashPoints.pass("eval");
             for (int[] row : g.newTokens()) {
                 preds.add(tokenizer.decode(untilEos(row)).strip());
             }
@@ -127,6 +129,7 @@ public final class Evaluator {
             TokenizedBatch b = batcher.collate(pairs.subList(start, end));
             INDArray logits = model.score(ModelBatches.inputs(b).withoutLabels()).logits();
             double[] ll = sequenceLogLikelihood(logits, b.labels(), batcher.family() == ModelFamily.LLAMA);
+            CrashPoints.pass("eval");
             System.arraycopy(ll, 0, loglik, start, ll.length);
         }
         List<String> preds = new ArrayList<>();

@@ -131,6 +131,7 @@ public final class LoraTrainer {
                     hook.beforeStep(step + 1, params, grads);
                     optimizer.apply(params, grads, lr);
                     step++;
+                    io.kif4j.weights.CrashPoints.pass("train-step");
                     losses.add(stepLoss);
                     hook.afterStep(step, params, grads, stepLoss);
                     bar.update(step, stepLoss, tokens);
