@@ -1,5 +1,8 @@
 package io.kif4j.continual;
 
+import io.kif4j.continual.methods.Ewc;
+import io.kif4j.continual.methods.GrowingLoRA;
+import io.kif4j.continual.methods.Replay;
 import io.kif4j.continual.methods.SeqLoRA;
 
 import java.util.LinkedHashMap;
@@ -13,6 +16,10 @@ public final class Methods {
 
     static {
         REGISTRY.put("seqlora", c -> new SeqLoRA());
+        REGISTRY.put("inclora", c -> GrowingLoRA.incLora());
+        REGISTRY.put("replay", c -> new Replay());
+        REGISTRY.put("ewc", Ewc::new);
+        REGISTRY.put("olora", GrowingLoRA::olora);
     }
 
     private Methods() {

@@ -65,6 +65,27 @@ public final class RunConfig {
     public Double memoryRatio = 0.02;
     public Boolean memoryClassBalanced = false;
     public Integer replayEpochs = 1;
+    /** KIF-M's replay stage freezes the current task's top units ("top", the paper) or only new-task-specific ones. */
+    public String kifmFreeze = "top";
+    // baselines
+    /** O-LoRA's λ₁ (0.5 for the 4-task orders) and penalty form: "l1" (the authors' code) or "squared" (the paper). */
+    public Double oloraLambda1 = 0.5;
+    public String oloraPenalty = "l1";
+    /** EWC's λ: the papers give none; 100 suits the built-in tiny model (tune on dev, grid 1e2–1e5, spec §7). */
+    public Double ewcLambda = 100.0;
+    /** Online EWC: one accumulated Fisher (decayed by ewc_gamma) around the last task's parameters. */
+    public Boolean ewcOnline = false;
+    public Double ewcGamma = 1.0;
+    /** Weight ensemble's λ on the previous adapter (Eq. 14; the paper averages uniformly). */
+    public Double ensembleLambda = 0.5;
+    /** The EMA ablation's μ per training step (spec §4.1 suggests 0.999). */
+    public Double emaMu = 0.999;
+    // Recurrent-KIF
+    public Integer rkifInnerSteps = 8;
+    public Integer rkifOuterSteps = 4;
+    /** The paper's separate outer optimizer (true) instead of the code's reuse of the inner AdamW (false). */
+    public Boolean rkifSeparateOuterOptimizer = false;
+    public Double rkifOuterLr = 1e-3;
 
     /** True when no model was named: the built-in default run. */
     public boolean builtInModel() {

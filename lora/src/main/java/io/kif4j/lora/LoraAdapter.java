@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.random.custom.RandomBernoulli;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,6 +232,39 @@ public final class LoraAdapter implements LinearAdapter {
         }
         SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), peftTensors());
         config.write(dir.resolve(CONFIG_FILE));
+    }
+
+    /**
+     * A copy with {@code extra} more rank-one pairs per module, as IncLoRA and O-LoRA add a new (A_t, B_t) per task:
+     * the existing rows of A and columns of B come first, unchanged; the new rows are PEFT-initialised (Kaiming
+     * uniform) and the new columns of B are zero, so the adapted model is unchanged. lora_alpha grows with r so the
+     * per-pair scaling α/r stays the same, and the file remains a plain PEFT adapter.
+     */
+    public LoraAdapter grow(int extra, long seed) {
+        int r = config.r();
+        int r2 = r + extra;
+        LoraConfig c2 = new LoraConfig(r2, config.loraAlpha() * r2 / r, config.loraDropout(), config.targetModules(),
+                config.targetModulesRegex(), config.bias(), config.useRslora(), config.taskType(),
+                config.baseModelNameOrPath());
+        if (config.useRslora()) {
+            throw new IllegalArgumentException("growing an rsLoRA adapter would change its scaling");
+        }
+        LoraAdapter g = new LoraAdapter(c2, false, seed);
+        for (LoraModule m : modules.values()) {
+            float bound = (float) (1.0 / Math.sqrt(m.in()));
+            INDArray a = Nd4j.zeros(DataType.FLOAT, r2, m.in());
+            a.get(NDArrayIndex.interval(0, r), NDArrayIndex.all()).assign(m.a());
+            float[] fresh = new float[(int) (extra * m.in())];
+            for (int i = 0; i < fresh.length; i++) {
+                fresh[i] = (float) ((g.init.nextDouble() * 2 - 1) * bound);
+            }
+            a.get(NDArrayIndex.interval(r, r2), NDArrayIndex.all()).assign(Nd4j.create(fresh, new long[]{extra, m.in()}, 'c'));
+            INDArray b = Nd4j.zeros(DataType.FLOAT, m.out(), r2);
+            b.get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)).assign(m.b());
+            g.modules.put(m.path(), new LoraModule(m.path(), a, b));
+        }
+        g.source = source;
+        return g;
     }
 
     /** A deep copy (same config, copied arrays). */

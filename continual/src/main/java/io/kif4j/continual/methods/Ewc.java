@@ -1,0 +1,129 @@
+package io.kif4j.continual.methods;
+
+import io.kif4j.continual.ContinualMethod;
+import io.kif4j.continual.RunConfig;
+import io.kif4j.continual.TaskContext;
+import io.kif4j.continual.TaskOutcome;
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.train.LossTerm;
+import io.kif4j.lora.train.StepHook;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.weights.safetensors.SafetensorsFile;
+import io.kif4j.weights.safetensors.SafetensorsWriter;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SeqLoRA plus EWC's quadratic penalty (spec §7): L = L_t + λ/2 Σ_{j<t} Σ_i F_{j,i} (θ_i − θ*_{j,i})², with the
+ * diagonal empirical Fisher F_j estimated after task j as the mean of per-batch squared gradients of the task loss.
+ * The sum over tasks is kept as three running tensors (ΣF, ΣFθ*, ΣFθ*²), so memory does not grow with tasks; the
+ * online variant keeps γ·F + F_new around the last θ* instead.
+ */
+public final class Ewc implements ContinualMethod {
+
+    private static final String STATE = "ewc_state.safetensors";
+
+    private final double lambda;
+    private final boolean online;
+    private final double gamma;
+    private final Map<String, INDArray> fisherSum = new LinkedHashMap<>();   // Σ_j F_j
+    private final Map<String, INDArray> fisherTheta = new LinkedHashMap<>(); // Σ_j F_j θ*_j
+    private final Map<String, INDArray> fisherTheta2 = new LinkedHashMap<>(); // Σ_j F_j θ*_j²
+
+    public Ewc(RunConfig config) {
+        this.lambda = config.ewcLambda;
+        this.online = config.ewcOnline;
+        this.gamma = config.ewcGamma;
+    }
+
+    @Override
+    public String name() {
+        return "ewc";
+    }
+
+    @Override
+    public boolean usesReplay() {
+        return false;
+    }
+
+    @Override
+    public TaskOutcome learn(TaskContext ctx) {
+        LoraAdapter adapter = ctx.start();
+        var r = fisherSum.isEmpty()
+                ? ctx.trainOn(adapter, ctx.trainConfig(), StepHook.NONE)
+                : ctx.trainOn(adapter, ctx.trainConfig(), StepHook.NONE, penalty());
+        adapter.setTraining(false);
+        Lora.attach(ctx.model(), adapter);
+        Map<String, INDArray> fisher = fisher(ctx, adapter, ctx.train().epoch(0));
+        for (var e : fisher.entrySet()) {
+            INDArray theta = adapter.array(e.getKey());
+            INDArray f = e.getValue();
+            if (online && fisherSum.containsKey(e.getKey())) {
+                INDArray acc = fisherSum.get(e.getKey()).mul(gamma).addi(f);
+                fisherSum.put(e.getKey(), acc);
+                fisherTheta.put(e.getKey(), acc.mul(theta));
+                fisherTheta2.put(e.getKey(), acc.mul(theta).muli(theta));
+            } else {
+                fisherSum.merge(e.getKey(), f.dup(), INDArray::addi);
+                fisherTheta.merge(e.getKey(), f.mul(theta), INDArray::addi);
+                fisherTheta2.merge(e.getKey(), f.mul(theta).muli(theta), INDArray::addi);
+            }
+        }
+        return TaskOutcome.of(adapter, r.stepLosses());
+    }
+
+    /** The diagonal empirical Fisher: the mean over batches of the squared task-loss gradient. */
+    static Map<String, INDArray> fisher(TaskContext ctx, LoraAdapter adapter, List<ModelInputs> batches) {
+        Map<String, INDArray> f = new LinkedHashMap<>();
+        for (ModelInputs b : batches) {
+            Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, b);
+            lg.gradients().forEach((k, g) -> f.merge(k, g.mul(g), INDArray::addi));
+        }
+        f.values().forEach(x -> x.divi(batches.size()));
+        return f;
+    }
+
+    /** λ/2 Σ_vars Σ (ΣF·θ² − 2·ΣFθ*·θ + ΣFθ*²) = λ/2 Σ_j Σ_i F_j,i (θ_i − θ*_j,i)². */
+    LossTerm penalty() {
+        return (sd, adapter) -> {
+            SDVariable total = null;
+            for (String v : adapter.variableNames()) {
+                SDVariable theta = sd.getVariable(v);
+                SDVariable f = sd.constant(fisherSum.get(v));
+                SDVariable ft = sd.constant(fisherTheta.get(v));
+                SDVariable term = sd.sum(f.mul(theta).mul(theta).sub(ft.mul(theta).mul(2)))
+                        .add(fisherTheta2.get(v).sumNumber().doubleValue());
+                total = total == null ? term : total.add(term);
+            }
+            return total.mul(lambda / 2);
+        };
+    }
+
+    Map<String, INDArray> fisherSum() {
+        return fisherSum;
+    }
+
+    @Override
+    public void saveState(Path dir) {
+        Map<String, INDArray> t = new LinkedHashMap<>();
+        fisherSum.forEach((k, v) -> t.put("F." + k, v));
+        fisherTheta.forEach((k, v) -> t.put("Ft." + k, v));
+        fisherTheta2.forEach((k, v) -> t.put("Ftt." + k, v));
+        SafetensorsWriter.write(dir.resolve(STATE), t);
+    }
+
+    @Override
+    public void loadState(Path dir, int index) {
+        SafetensorsFile f = SafetensorsFile.open(dir.resolve(STATE));
+        for (String n : f.names()) {
+            String key = n.substring(n.indexOf('.') + 1);
+            (n.startsWith("F.") ? fisherSum : n.startsWith("Ft.") ? fisherTheta : fisherTheta2).put(key, f.load(n));
+        }
+    }
+}

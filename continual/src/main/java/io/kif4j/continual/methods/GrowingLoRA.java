@@ -1,0 +1,111 @@
+package io.kif4j.continual.methods;
+
+import io.kif4j.continual.ContinualMethod;
+import io.kif4j.continual.RunConfig;
+import io.kif4j.continual.TaskContext;
+import io.kif4j.continual.TaskOutcome;
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraModule;
+import io.kif4j.lora.train.LossTerm;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A new LoRA pair (A_t, B_t) per task while the earlier pairs stay frozen; inference uses W₀ + α/r Σ_i B_i A_i
+ * with no task id (spec §7). IncLoRA has no extra loss; O-LoRA adds λ₁ Σ_modules Σ|(A_{<t} A_tᵀ)_pq| — the
+ * authors' code's L1 form (default) — or the paper's squared form Σ (A_{<t} A_tᵀ)²_pq.
+ */
+public class GrowingLoRA implements ContinualMethod {
+
+    private final String name;
+    private final double lambda1;
+    private final boolean squared;
+
+    private GrowingLoRA(String name, double lambda1, boolean squared) {
+        this.name = name;
+        this.lambda1 = lambda1;
+        this.squared = squared;
+    }
+
+    public static GrowingLoRA incLora() {
+        return new GrowingLoRA("inclora", 0, false);
+    }
+
+    /** O-LoRA with λ₁ (0.5 for the 4-task orders) and the L1 (code) or squared (paper) penalty. */
+    public static GrowingLoRA olora(RunConfig config) {
+        return new GrowingLoRA("olora", config.oloraLambda1, "squared".equals(config.oloraPenalty));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean usesReplay() {
+        return false;
+    }
+
+    @Override
+    public TaskOutcome learn(TaskContext ctx) {
+        LoraAdapter adapter;
+        int frozen;
+        if (ctx.previous() == null) {
+            adapter = ctx.fresh();
+            frozen = 0;
+        } else {
+            frozen = ctx.previous().config().r();
+            adapter = ctx.previous().grow(ctx.loraConfig().r(), ctx.seed() * 1_000_003L + ctx.index());
+            Lora.attach(ctx.model(), adapter);
+        }
+        Map<String, Object> notes = new LinkedHashMap<>();
+        notes.put("rank", adapter.config().r());
+        var r = frozen > 0 && lambda1 > 0
+                ? ctx.trainOn(adapter, ctx.trainConfig(), FreezeParts.leadingRanks(frozen), penalty(frozen))
+                : ctx.trainOn(adapter, ctx.trainConfig(), FreezeParts.leadingRanks(frozen));
+        return new TaskOutcome(adapter, r.stepLosses(), Map.of(), notes);
+    }
+
+    /** λ₁ Σ_modules Σ_pq f((A Aᵀ ⊙ M)_pq), M selecting old rows × new rows, f = |·| or (·)². */
+    LossTerm penalty(int oldRank) {
+        return (SameDiff sd, LoraAdapter adapter) -> {
+            int r = adapter.config().r();
+            float[] mask = new float[r * r];
+            for (int p = 0; p < oldRank; p++) {
+                for (int q = oldRank; q < r; q++) {
+                    mask[p * r + q] = 1f;
+                }
+            }
+            SDVariable m = sd.constant(Nd4j.create(mask, new long[]{r, r}, 'c'));
+            SDVariable total = null;
+            for (LoraModule mod : adapter.modules()) {
+                SDVariable a = sd.getVariable(mod.aName());
+                SDVariable aat = sd.mmul(a, a, false, true, false).mul(m);
+                SDVariable term = sd.sum(squared ? aat.mul(aat) : sd.math.abs(aat));
+                total = total == null ? term : total.add(term);
+            }
+            return total.mul(lambda1);
+        };
+    }
+
+    /** The penalty's value for given A matrices, straight from the definition (for tests). */
+    double penaltyValue(java.util.List<org.nd4j.linalg.api.ndarray.INDArray> as, int oldRank) {
+        double sum = 0;
+        for (var a : as) {
+            var old = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, oldRank), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            var fresh = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(oldRank, a.rows()), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            var prod = old.mmul(fresh.transpose()).castTo(DataType.DOUBLE);
+            for (long i = 0; i < prod.length(); i++) {
+                double x = prod.getDouble(i);
+                sum += squared ? x * x : Math.abs(x);
+            }
+        }
+        return lambda1 * sum;
+    }
+}
