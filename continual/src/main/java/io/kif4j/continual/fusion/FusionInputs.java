@@ -3,10 +3,8 @@ package io.kif4j.continual.fusion;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraModule;
 import io.kif4j.lora.SkillUnit;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,15 +12,6 @@ import java.util.Map;
 final class FusionInputs {
 
     private FusionInputs() {
-    }
-
-    /** The adapter's arrays by LoRA variable name (live, not copies), the map {@link SkillUnit#parts} takes. */
-    static Map<String, INDArray> arrays(LoraAdapter adapter) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String v : adapter.variableNames()) {
-            m.put(v, adapter.array(v));
-        }
-        return m;
     }
 
     /** Both adapters must have the same rank, scaling, modules and shapes: fusion is element-wise. */
