@@ -76,6 +76,30 @@ public final class LoraAdapter implements LinearAdapter {
         return adapter;
     }
 
+    /**
+     * An adapter over the given arrays (not copied), e.g. fused or synthetic LoRA weights. Like a loaded adapter,
+     * it must cover exactly the targeted modules of a model it is attached to.
+     *
+     * @param modules module path → {A [r, in], B [out, r]}, float matrices of rank {@code config.r()}, in order
+     */
+    public static LoraAdapter of(LoraConfig config, Map<String, INDArray[]> modules) {
+        LoraAdapter adapter = new LoraAdapter(config, true, 0);
+        for (var e : modules.entrySet()) {
+            INDArray a = e.getValue()[0];
+            INDArray b = e.getValue()[1];
+            if (a == null || b == null || a.rank() != 2 || b.rank() != 2 || a.dataType() != DataType.FLOAT
+                    || b.dataType() != DataType.FLOAT) {
+                throw new IllegalArgumentException("module '" + e.getKey() + "' needs two 2-D float matrices A, B");
+            }
+            if (a.size(0) != config.r() || b.size(1) != config.r()) {
+                throw new IllegalArgumentException("module '" + e.getKey() + "': lora_A " + shape(a) + " and lora_B "
+                        + shape(b) + " do not have rank r = " + config.r());
+            }
+            adapter.modules.put(e.getKey(), new LoraModule(e.getKey(), a, b));
+        }
+        return adapter;
+    }
+
     private void putAll(WeightSource src, Path file) {
         Map<String, INDArray[]> pairs = new LinkedHashMap<>();
         for (String key : src.names()) {
