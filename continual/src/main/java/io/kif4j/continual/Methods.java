@@ -1,6 +1,9 @@
 package io.kif4j.continual;
 
 import io.kif4j.continual.methods.Ewc;
+import io.kif4j.continual.methods.FusionAblation;
+import io.kif4j.continual.methods.KifFamily;
+import io.kif4j.continual.methods.RecurrentKif;
 import io.kif4j.continual.methods.GrowingLoRA;
 import io.kif4j.continual.methods.Replay;
 import io.kif4j.continual.methods.SeqLoRA;
@@ -20,6 +23,13 @@ public final class Methods {
         REGISTRY.put("replay", c -> new Replay());
         REGISTRY.put("ewc", Ewc::new);
         REGISTRY.put("olora", GrowingLoRA::olora);
+        REGISTRY.put("kif", c -> new KifFamily.Kif(c, false));
+        REGISTRY.put("kiflora", c -> new KifFamily.KifLora(c, false));
+        REGISTRY.put("kif-m", c -> new KifFamily.Kif(c, true));
+        REGISTRY.put("kiflora-m", c -> new KifFamily.KifLora(c, true));
+        REGISTRY.put("recurrent-kif", RecurrentKif::new);
+        REGISTRY.put("weight-ensemble", FusionAblation::weightEnsemble);
+        REGISTRY.put("ema", FusionAblation::ema);
     }
 
     private Methods() {

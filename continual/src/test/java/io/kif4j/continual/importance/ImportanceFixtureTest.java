@@ -11,7 +11,6 @@ import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.testing.Fixture;
 import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
@@ -29,7 +28,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The importance reference of ../shared/fixtures/README.md §6 and §8, for every fixture folder: 3 plain SGD steps
@@ -65,14 +63,7 @@ class ImportanceFixtureTest {
     }
 
     static void run(Fixture f) {
-        LanguageModel model;
-        try {
-            model = Models.load(f.dir());
-        } catch (KifInputException e) {
-            // Until the T5 graph is merged, Models.load refuses model_type t5: skip rather than fail.
-            assumeTrue(!e.getMessage().contains("is not supported"), f.name() + ": " + e.getMessage());
-            throw e;
-        }
+        LanguageModel model = Models.load(f.dir());
         LoraAdapter adapter = LoraAdapter.load(f.dir().resolve("lora"));
         Lora.attach(model, adapter);
         Run r = steps(model, adapter, f.inputs().batch());
