@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
                 RunCommand.class,
                 ReportCommand.class,
                 ExportCommand.class,
+                CompareCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 

@@ -2,9 +2,9 @@ package io.kif4j.cli;
 
 import io.kif4j.continual.ContinualRunner;
 import io.kif4j.continual.RunConfig;
-import io.kif4j.continual.RunConfigs;
 import io.kif4j.continual.SeedSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -18,30 +18,8 @@ import java.util.concurrent.Callable;
         "With no arguments: the built-in default (stories260K, Long Sequence dbpedia → amazon → yahoo → agnews, KIFLoRA)."})
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--config", description = "Run config file (JSON or YAML, snake_case keys); flags override it.")
-    Path configFile;
-
-    @Option(names = "--model") String model;
-    @Option(names = "--data-root", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
-    @Option(names = "--benchmark", description = "long_sequence or superni (default: long_sequence).") String benchmark;
-    @Option(names = "--order", description = "An order id from orders.json (default: 1), or task1,task2,...") String order;
-    @Option(names = "--tasks", split = ",", description = "Explicit task list (overrides --order).") List<String> tasks;
-    @Option(names = "--method", description = "seqlora, kif, kiflora, ... (default: kiflora).") String method;
-    @Option(names = "--train-per-task") Integer trainPerTask;
-    @Option(names = "--test-per-task") Integer testPerTask;
-    @Option(names = "--epochs") Integer epochs;
-    @Option(names = "--lr") Double lr;
-    @Option(names = "--batch") Integer batch;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--eval", description = "generate or rank-labels.") String eval;
-    @Option(names = "--template") String template;
-    @Option(names = "--lora-r") Integer loraR;
-    @Option(names = "--lora-alpha") Double loraAlpha;
-    @Option(names = "--target", split = ",") List<String> target;
-    @Option(names = "--tau", description = "Adaptive fusion temperature (paper 0.15; the authors' code 0.25).") Double tau;
-    @Option(names = "--fusion-space", description = "factors (paper) or delta (fuse b_i a_iᵀ, re-factorise by SVD).") String fusionSpace;
-    @Option(names = "--max-source-length") Integer maxSource;
-    @Option(names = "--max-new-tokens") Integer maxNewTokens;
+    @Mixin
+    RunFlags flags;
 
     @Option(names = "--out", description = "Run folder (default: runs/<timestamp>).") Path out;
     @Option(names = "--resume", description = "Continue the run in --out after its last completed task.") boolean resume;
@@ -49,8 +27,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunConfig c = configFile != null ? RunConfigs.read(configFile) : new RunConfig();
-        apply(c);
+        RunConfig c = flags.config();
         if (resume && out == null) {
             throw new IllegalArgumentException("--resume needs --out: the run folder to continue");
         }
@@ -70,8 +47,7 @@ final class RunCommand implements Callable<Integer> {
         List<Path> runs = new ArrayList<>();
         long base = c.seed;
         for (int s = 0; s < seeds; s++) {
-            RunConfig cs = configFile != null ? RunConfigs.read(configFile) : new RunConfig();
-            apply(cs);
+            RunConfig cs = flags.config();
             cs.seed = base + s;
             Path d = dir.resolve("seed-" + cs.seed);
             new ContinualRunner(cs, Defaults.shared(), System.out::println).run(d);
@@ -79,29 +55,5 @@ final class RunCommand implements Callable<Integer> {
         }
         System.out.println(SeedSummary.write(dir, runs));
         return 0;
-    }
-
-    private void apply(RunConfig c) {
-        if (model != null) c.model = model;
-        if (dataRoot != null) c.dataRoot = dataRoot;
-        if (benchmark != null) c.benchmark = benchmark;
-        if (order != null) c.order = order;
-        if (tasks != null) c.tasks = tasks;
-        if (method != null) c.method = method;
-        if (trainPerTask != null) c.trainPerTask = trainPerTask;
-        if (testPerTask != null) c.testPerTask = testPerTask;
-        if (epochs != null) c.epochs = epochs;
-        if (lr != null) c.lr = lr;
-        if (batch != null) c.batch = batch;
-        if (seed != null) c.seed = seed;
-        if (eval != null) c.eval = eval;
-        if (template != null) c.template = template;
-        if (loraR != null) c.loraR = loraR;
-        if (loraAlpha != null) c.loraAlpha = loraAlpha;
-        if (target != null) c.target = target;
-        if (tau != null) c.tau = tau;
-        if (fusionSpace != null) c.fusionSpace = fusionSpace;
-        if (maxSource != null) c.maxSourceLength = maxSource;
-        if (maxNewTokens != null) c.maxNewTokens = maxNewTokens;
     }
 }

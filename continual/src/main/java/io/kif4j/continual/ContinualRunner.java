@@ -139,6 +139,9 @@ public final class ContinualRunner {
                             dir, config.seed);
                     TaskOutcome outcome = method.learn(ctx);
                     memory.add(data.get(t));
+                    if (method.usesReplay()) {
+                        memory.save(dir.resolve("memory.json")); // the memory after this task, for inspection
+                    }
                     LoraAdapter fused = outcome.adapter();
                     fused.setTraining(false);
                     Lora.attach(model, fused);

@@ -134,6 +134,10 @@ public abstract class KifFamily implements ContinualMethod {
         boolean onlyNew = "new-specific".equals(config.kifmFreeze);
         List<SkillUnit> frozen = units.stream().filter(u -> current.get(u.id()) > dc
                 && (!onlyNew || previous == null || previous.get(u.id()) <= dp)).toList();
+        // Kept for inspection (and the tests): the fused adapter before replay and the frozen units' ids.
+        fused.save(ctx.dir().resolve("fused-before-replay"));
+        AtomicFiles.writeString(ctx.dir().resolve("replay_frozen_units.txt"),
+                String.join("\n", frozen.stream().map(SkillUnit::id).toList()) + "\n");
         LoraAdapter replayed = fused.copy();
         io.kif4j.lora.Lora.attach(ctx.model(), replayed);
         TrainConfig tc = new TrainConfig(config.replayEpochs, config.lr, config.weightDecay, 0.0, 1.0,
