@@ -3,6 +3,7 @@ package io.kif4j.lora;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Quiet;
+import io.kif4j.transformer.nn.SeededRandomOps;
 import io.kif4j.transformer.nn.WeightTable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -31,7 +32,20 @@ public final class Lora {
 
     /** One forward and backward pass; the model must have {@code adapter} attached. */
     public static LossAndGradients lossAndGradients(LanguageModel model, LoraAdapter adapter, ModelInputs batch) {
+        return lossAndGradients(model, adapter, batch, 0);
+    }
+
+    /** As above, with LoRA dropout (in training mode) drawn reproducibly from {@code dropoutSeed}. */
+    public static LossAndGradients lossAndGradients(LanguageModel model, LoraAdapter adapter, ModelInputs batch,
+                                                    long dropoutSeed) {
         SameDiff sd = model.trainingGraph();
+        SeededRandomOps seeds = sd.getListeners() == null ? null : sd.getListeners().stream()
+                .filter(SeededRandomOps.class::isInstance).map(SeededRandomOps.class::cast).findFirst().orElse(null);
+        if (seeds == null) {
+            seeds = new SeededRandomOps();
+            sd.addListeners(seeds);
+        }
+        seeds.setSeed(dropoutSeed);
         Map<String, INDArray> ph = model.placeholders(batch);
         List<String> vars = adapter.variableNames();
         String loss = sd.getLossVariables().get(0);

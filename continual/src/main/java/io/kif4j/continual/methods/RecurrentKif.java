@@ -90,7 +90,8 @@ public final class RecurrentKif implements ContinualMethod {
             for (ModelInputs batch : ctx.train().epoch(epoch)) {
                 double lr = tc.lrAt(step, total);
                 step++;
-                losses.add(step(ctx, adapter, batch, params, inner, lr, tc.maxGradNorm(), innerScores, step));
+                losses.add(step(ctx, adapter, batch, params, inner, lr, tc.maxGradNorm(), innerScores, step,
+                        tc.seed() * 1_000_003L + step));
                 if (step % q != 0) {
                     continue;
                 }
@@ -98,7 +99,8 @@ public final class RecurrentKif implements ContinualMethod {
                 for (int m = 0; m < config.rkifOuterSteps; m++) {
                     ModelInputs phi = memory.get(pick.nextInt(memory.size()));
                     double outerLr = config.rkifSeparateOuterOptimizer ? config.rkifOuterLr : lr;
-                    step(ctx, adapter, phi, params, outer, outerLr, tc.maxGradNorm(), outerScores, m + 1);
+                    step(ctx, adapter, phi, params, outer, outerLr, tc.maxGradNorm(), outerScores, m + 1,
+                            tc.seed() * 1_000_003L + 500_000L + (long) step * 16 + m);
                 }
                 fuseRound(params, anchor, thetaK, innerScores.scores(), outerScores.scores(), config.quantile);
                 anchor = snapshot(params);
@@ -113,8 +115,9 @@ public final class RecurrentKif implements ContinualMethod {
 
     /** One optimizer step on one batch: gradient, global-norm clipping, AdamW, importance update. */
     private static double step(TaskContext ctx, LoraAdapter adapter, ModelInputs batch, Map<String, INDArray> params,
-                               AdamW optimizer, double lr, double maxNorm, ImportanceTracker scores, int step) {
-        Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, batch);
+                               AdamW optimizer, double lr, double maxNorm, ImportanceTracker scores, int step,
+                               long seed) {
+        Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, batch, seed);
         Map<String, INDArray> grads = lg.gradients();
         double sq = 0;
         for (INDArray g : grads.values()) {

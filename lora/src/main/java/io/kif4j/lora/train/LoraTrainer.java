@@ -6,6 +6,7 @@ import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Quiet;
+import io.kif4j.transformer.nn.SeededRandomOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -90,6 +91,8 @@ public final class LoraTrainer {
         adapter.setTraining(true);
         model.setAdapter(adapter);
         SameDiff sd = graph();
+        SeededRandomOps dropoutSeeds = new SeededRandomOps();
+        sd.addListeners(dropoutSeeds);
         String lossName = sd.getLossVariables().get(0);
         List<String> vars = adapter.variableNames();
         Map<String, INDArray> params = new LinkedHashMap<>();
@@ -110,6 +113,7 @@ public final class LoraTrainer {
                     Map<String, INDArray> grads = new LinkedHashMap<>();
                     double stepLoss = 0;
                     for (int i = start; i < end; i++) {
+                        dropoutSeeds.setSeed(config.seed() * 1_000_003L + (long) step * 1009 + i - start);
                         ModelInputs b = batches.get(i);
                         Map<String, INDArray> ph = model.placeholders(b);
                         OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, List.of(lossName), vars));

@@ -98,6 +98,28 @@ class SameDiffQuirksTest {
         assertFalse(g.getDouble(1, 5) == 1.0 && g.getDouble(3, 3) == 1.0, "gather backward still broken: " + g);
     }
 
+    private static INDArray bernoulliDraw(SeededRandomOps seeds) {
+        SameDiff sd = SameDiff.create();
+        SDVariable shape = sd.constant(Nd4j.createFromArray(64L, 64L));
+        SDVariable mask = new org.nd4j.linalg.api.ops.random.custom.RandomBernoulli(sd, shape, 0.5).outputVariable();
+        if (seeds != null) {
+            sd.addListeners(seeds);
+        }
+        Nd4j.getRandom().setSeed(42);
+        return sd.outputSingle(Map.of(), mask.name());
+    }
+
+    @Test
+    void randomOpsIgnoreNd4jsSeedSoDropoutIsSeededByAListener() {
+        assertFalse(bernoulliDraw(null).equals(bernoulliDraw(null)), "still unseeded: two draws after setSeed(42) agree");
+        SeededRandomOps seeds = new SeededRandomOps();
+        seeds.setSeed(7);
+        INDArray a = bernoulliDraw(seeds);
+        assertTrue(a.equals(bernoulliDraw(seeds)), "SeededRandomOps makes draws reproducible");
+        seeds.setSeed(8);
+        assertFalse(a.equals(bernoulliDraw(seeds)), "and a new seed gives a new mask");
+    }
+
     @Test
     void twoGathersOfOneConstantAreFineSoFrozenEmbeddingsStayConstants() {
         SameDiff sd = SameDiff.create();
