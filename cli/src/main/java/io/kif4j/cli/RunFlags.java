@@ -19,6 +19,7 @@ final class RunFlags {
     @Option(names = "--order", description = "An order id from orders.json (default: 1), or task1,task2,...") String order;
     @Option(names = "--tasks", split = ",", description = "Explicit task list (overrides --order).") List<String> tasks;
     @Option(names = "--method", description = "seqlora, kif, kiflora, ... (default: kiflora).") String method;
+    @Option(names = "--protocol", description = "small (default), kif (the paper's 1000 per task, 100 validation, keep-best) or full.") String protocol;
     @Option(names = "--train-per-task") Integer trainPerTask;
     @Option(names = "--test-per-task") Integer testPerTask;
     @Option(names = "--epochs") Integer epochs;
@@ -49,6 +50,7 @@ final class RunFlags {
         if (order != null) c.order = order;
         if (tasks != null) c.tasks = tasks;
         if (method != null) c.method = method;
+        if (protocol != null) c.protocol = protocol;
         if (trainPerTask != null) c.trainPerTask = trainPerTask;
         if (testPerTask != null) c.testPerTask = testPerTask;
         if (epochs != null) c.epochs = epochs;

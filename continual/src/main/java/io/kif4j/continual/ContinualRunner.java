@@ -92,8 +92,14 @@ public final class ContinualRunner {
             Path dataRoot = config.dataRoot != null ? Path.of(config.dataRoot) : shared.resolve("data");
             Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(dataRoot), config.benchmark);
             List<Task> tasks = config.tasks != null ? config.tasks.stream().map(bench::task).toList() : bench.order(config.order);
-            Protocol protocol = Protocol.small(config.trainPerTask, config.testPerTask)
-                    .withClassBalanced(config.classBalanced).withValidationSize(config.validationPerTask).withSeed(config.seed);
+            Protocol protocol = switch (config.protocol) {
+                case "small" -> Protocol.small(config.trainPerTask, config.testPerTask)
+                        .withClassBalanced(config.classBalanced).withValidationSize(config.validationPerTask);
+                case "kif" -> Protocol.kif();
+                case "full" -> Protocol.full().withValidationSize(config.validationPerTask);
+                default -> throw new IllegalArgumentException("protocol must be small, kif or full, got " + config.protocol);
+            };
+            protocol = protocol.withSeed(config.seed);
             List<TaskData> data = tasks.stream().map(protocol::apply).toList();
             List<String> names = tasks.stream().map(Task::name).toList();
 
@@ -129,7 +135,7 @@ public final class ContinualRunner {
                     }
                     TrainConfig trainConfig = new TrainConfig(config.epochs, config.lr, config.weightDecay,
                             config.warmupRatio, 1.0, config.gradAccumulation, 0.9, 0.999, 1e-8, 0.0,
-                            0, false, config.seed * 31 + t);
+                            config.evalEvery, config.protocol.equals("kif"), config.seed * 31 + t);
                     TaskContext ctx = new TaskContext(t, names.get(t), model, previous, loraConfig, trainConfig,
                             epoch -> ModelBatches.inputs(batcher.batches(train, epoch)),
                             data.get(t).validation().isEmpty() ? List.of()

@@ -25,6 +25,12 @@ public final class RunConfig {
     /** Explicit task list, overriding order. */
     public List<String> tasks;
     public String method = "kiflora";
+    /**
+     * small: train_per_task / test_per_task examples (class-balanced when asked) from KIF's subsets;
+     * kif: the paper's protocol, KIF's 1000-example training subset with 100 held out for validation and
+     * keep-best-by-validation-loss, the ≤500-per-class test subset; full: every record.
+     */
+    public String protocol = "small";
     public Integer trainPerTask = 200;
     public Integer testPerTask = 100;
     public Integer validationPerTask = 0;
@@ -35,6 +41,8 @@ public final class RunConfig {
     public Double warmupRatio = 0.0;
     public Double weightDecay = 0.0;
     public Integer gradAccumulation = 1;
+    /** Validation loss every N optimizer steps when there is a validation set (0: once per epoch; KIF's code: 40). */
+    public Integer evalEvery = 0;
     public Integer loraR = 8;
     public Double loraAlpha = 16.0;
     public Double loraDropout = 0.05;
