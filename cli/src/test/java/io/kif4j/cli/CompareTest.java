@@ -33,11 +33,15 @@ class CompareTest {
         assertEquals(0, r.exit(), r.err());
         List<String> csv = Files.readAllLines(out.resolve("compare.csv"));
         String header = csv.get(0);
+        assertTrue(header.startsWith("method,replay,order,seed,run,status,n,ap,ap_std,fwt,fwt_std,bwt,bwt_std,forgetting"), header);
         for (String m : METHODS) {
-            String row = csv.stream().filter(l -> l.startsWith(m + ",")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no row for " + m + " in " + csv));
-            assertTrue(!row.contains(",,") && !row.contains("–") && !row.toLowerCase().contains("nan"),
-                    m + ": every cell numeric: " + header + " / " + row);
+            String row = csv.stream().filter(l -> l.startsWith(m + ",") && l.split(",")[3].equals("1")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no run row for " + m + " in " + csv));
+            String[] cells = row.split(",", -1);
+            assertEquals("complete", cells[5], row);
+            for (int k : new int[]{7, 9, 11, 13}) {
+                Double.parseDouble(cells[k]); // AP, FWT, BWT, forgetting: every one a number
+            }
         }
         String md = Files.readString(out.resolve("compare.md"));
         assertTrue(md.contains("✓") && md.contains("✗"), "replay column");
