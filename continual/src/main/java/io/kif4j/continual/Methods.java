@@ -23,10 +23,10 @@ public final class Methods {
         REGISTRY.put("replay", c -> new Replay());
         REGISTRY.put("ewc", Ewc::new);
         REGISTRY.put("olora", GrowingLoRA::olora);
-        REGISTRY.put("kif", c -> new KifFamily.Kif(c, false));
-        REGISTRY.put("kiflora", c -> new KifFamily.KifLora(c, false));
-        REGISTRY.put("kif-m", c -> new KifFamily.Kif(c, true));
-        REGISTRY.put("kiflora-m", c -> new KifFamily.KifLora(c, true));
+        REGISTRY.put("kif", c -> KifFamily.of(KifFamily.Variant.KIF, false, c));
+        REGISTRY.put("kiflora", c -> KifFamily.of(KifFamily.Variant.KIFLORA, false, c));
+        REGISTRY.put("kif-m", c -> KifFamily.of(KifFamily.Variant.KIF, true, c));
+        REGISTRY.put("kiflora-m", c -> KifFamily.of(KifFamily.Variant.KIFLORA, true, c));
         REGISTRY.put("recurrent-kif", RecurrentKif::new);
         REGISTRY.put("weight-ensemble", FusionAblation::weightEnsemble);
         REGISTRY.put("ema", FusionAblation::ema);

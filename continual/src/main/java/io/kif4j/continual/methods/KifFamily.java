@@ -172,98 +172,55 @@ public abstract class KifFamily implements ContinualMethod {
         }
     }
 
-    /** KIF: matrix-level units, |w·g|, static hard-mask fusion (Eq. 15), no orthogonality term; KIF-M with replay. */
-    public static final class Kif extends KifFamily {
-        private final boolean memory;
-
-        public Kif(RunConfig config, boolean memory) {
-            super(config);
-            this.memory = memory;
-        }
-
-        @Override
-        public String name() {
-            return memory ? "kif-m" : "kif";
-        }
-
-        @Override
-        public boolean usesReplay() {
-            return memory;
-        }
-
-        @Override
-        protected LoraAdapter afterFusion(TaskContext ctx, LoraAdapter fused, List<SkillUnit> units,
-                                          Map<String, Double> previous, Map<String, Double> current,
-                                          List<Double> losses, Map<String, Object> notes) {
-            return memory ? replayStage(ctx, fused, units, previous, current, losses, notes) : fused;
-        }
-
-        @Override
-        protected boolean rankOneUnits() {
-            return false;
-        }
-
-        @Override
-        protected ImportanceMetric defaultMetric() {
-            return ImportanceMetric.FIRST_ORDER;
-        }
-
-        @Override
-        protected FusionRule fusionRule() {
-            return new StaticHardMaskFusion(config.gamma, config.quantile);
-        }
-
-        @Override
-        protected double defaultOrthCoefficient() {
-            return 0;
-        }
+    /** The four variants of spec §5.4. */
+    public enum Variant {
+        /** Matrix-level units, |w·g|, static hard-mask fusion (Eq. 15), no orthogonality term. */
+        KIF,
+        /** Rank-one units, |w·g − ½(w·g)²|, adaptive soft-mask fusion (Eq. 16–17), orthogonality 0.1. */
+        KIFLORA
     }
 
-    /** KIFLoRA: rank-one units, |w·g − ½(w·g)²|, adaptive soft-mask fusion (Eq. 16–17), orthogonality 0.1. */
-    public static final class KifLora extends KifFamily {
-        private final boolean memory;
+    /** KIF / KIFLoRA, and with {@code memory} their replay variants KIF-M / KIFLoRA-M. */
+    public static KifFamily of(Variant variant, boolean memory, RunConfig config) {
+        return new KifFamily(config) {
+            @Override
+            public String name() {
+                return (variant == Variant.KIF ? "kif" : "kiflora") + (memory ? "-m" : "");
+            }
 
-        public KifLora(RunConfig config, boolean memory) {
-            super(config);
-            this.memory = memory;
-        }
+            @Override
+            public boolean usesReplay() {
+                return memory;
+            }
 
-        @Override
-        public String name() {
-            return memory ? "kiflora-m" : "kiflora";
-        }
+            @Override
+            protected boolean rankOneUnits() {
+                return variant == Variant.KIFLORA;
+            }
 
-        @Override
-        public boolean usesReplay() {
-            return memory;
-        }
+            @Override
+            protected ImportanceMetric defaultMetric() {
+                return variant == Variant.KIF ? ImportanceMetric.FIRST_ORDER : ImportanceMetric.FISHER;
+            }
 
-        @Override
-        protected LoraAdapter afterFusion(TaskContext ctx, LoraAdapter fused, List<SkillUnit> units,
-                                          Map<String, Double> previous, Map<String, Double> current,
-                                          List<Double> losses, Map<String, Object> notes) {
-            return memory ? replayStage(ctx, fused, units, previous, current, losses, notes) : fused;
-        }
+            @Override
+            protected FusionRule fusionRule() {
+                return variant == Variant.KIF ? new StaticHardMaskFusion(config.gamma, config.quantile)
+                        : new AdaptiveSoftMaskFusion(config.tau,
+                        "delta".equals(config.fusionSpace) ? FusionSpace.DELTA : FusionSpace.FACTORS);
+            }
 
-        @Override
-        protected boolean rankOneUnits() {
-            return true;
-        }
+            @Override
+            protected double defaultOrthCoefficient() {
+                return variant == Variant.KIF ? 0 : 0.1;
+            }
 
-        @Override
-        protected ImportanceMetric defaultMetric() {
-            return ImportanceMetric.FISHER;
-        }
-
-        @Override
-        protected FusionRule fusionRule() {
-            return new AdaptiveSoftMaskFusion(config.tau,
-                    "delta".equals(config.fusionSpace) ? FusionSpace.DELTA : FusionSpace.FACTORS);
-        }
-
-        @Override
-        protected double defaultOrthCoefficient() {
-            return 0.1;
-        }
+            @Override
+            protected LoraAdapter afterFusion(TaskContext ctx, LoraAdapter fused, List<SkillUnit> units,
+                                              Map<String, Double> previous, Map<String, Double> current,
+                                              List<Double> losses, Map<String, Object> notes) {
+                return memory ? replayStage(ctx, fused, units, previous, current, losses, notes) : fused;
+            }
+        };
     }
 }
