@@ -92,7 +92,7 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public Map<String, INDArray> placeholders(ModelInputs inputs) {
-        return LlamaInputs.forSequence(inputs, rope, config.vocabSize());
+        return LlamaInputs.forSequence(inputs, rope, config);
     }
 
     @Override
@@ -127,7 +127,7 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = cum;
         }
         Map<String, INDArray> ph = LlamaInputs.forSequence(
-                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config.vocabSize());
+                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
         outs[0] = LlamaGraph.LOGITS;
@@ -166,16 +166,11 @@ public final class LlamaModel implements LanguageModel {
             for (int r = 0; r < b; r++) {
                 stepPos[r][0] = nextPos[r]++;
             }
-            Map<String, INDArray> sp = new java.util.HashMap<>();
             int[][] ids = new int[b][1];
             for (int r = 0; r < b; r++) {
                 ids[r][0] = next[r];
             }
-            sp.put(LlamaGraph.INPUT_IDS, LlamaInputs.ids(ids));
-            sp.put(LlamaGraph.ATTN_BIAS, LlamaInputs.causalBias(keyMask, 1));
-            INDArray[] cs = rope.cosSin(stepPos);
-            sp.put(LlamaGraph.ROPE_COS, cs[0]);
-            sp.put(LlamaGraph.ROPE_SIN, cs[1]);
+            Map<String, INDArray> sp = LlamaInputs.tokens(ids, keyMask, stepPos, rope, config);
             for (int i = 0; i < layers; i++) {
                 sp.put(LlamaGraph.pastKey(i), out.get(LlamaGraph.presentKey(i)));
                 sp.put(LlamaGraph.pastValue(i), out.get(LlamaGraph.presentValue(i)));

@@ -155,9 +155,9 @@ public final class T5Graph {
 
         // Labels are the decoder targets as CrossEntropy.targets: weights 1/count on counted positions and 0
         // elsewhere, so the sum is HF's mean over labels != -100.
-        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1);
-        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, c.vocabSize());
-        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels);
+        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
+        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize());
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.equals("encoder.embed_tokens.weight")
                 || name.equals("decoder.embed_tokens.weight")
