@@ -117,6 +117,36 @@ public final class LlamaGraph {
         return sd;
     }
 
+    /**
+     * The tensors HF's {@code save_pretrained} writes for this config, by state-dict name, with their shapes
+     * (no {@code lm_head.weight} when tied; no rotary {@code inv_freq} buffers).
+     */
+    public static java.util.Map<String, long[]> stateDictShapes(LlamaConfig c) {
+        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+        long h = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long i = c.intermediateSize();
+        m.put("model.embed_tokens.weight", new long[]{c.vocabSize(), h});
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            m.put(p + "self_attn.q_proj.weight", new long[]{q, h});
+            m.put(p + "self_attn.k_proj.weight", new long[]{kv, h});
+            m.put(p + "self_attn.v_proj.weight", new long[]{kv, h});
+            m.put(p + "self_attn.o_proj.weight", new long[]{h, q});
+            m.put(p + "mlp.gate_proj.weight", new long[]{i, h});
+            m.put(p + "mlp.up_proj.weight", new long[]{i, h});
+            m.put(p + "mlp.down_proj.weight", new long[]{h, i});
+            m.put(p + "input_layernorm.weight", new long[]{h});
+            m.put(p + "post_attention_layernorm.weight", new long[]{h});
+        }
+        m.put("model.norm.weight", new long[]{h});
+        if (!c.tieWordEmbeddings()) {
+            m.put("lm_head.weight", new long[]{c.vocabSize(), h});
+        }
+        return m;
+    }
+
     /** The rotate_half matrix for n heads side by side, [n·hd, n·hd], or [hd, hd] applied per head. */
     private static SDVariable rotation(SameDiff sd, String name, int n, int hd) {
         return sd.constant(name, LlamaRotaryEmbedding.blockDiagonal(n, hd)

@@ -37,6 +37,7 @@ public final class LlamaModel implements LanguageModel {
         this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta());
         this.padTokenId = padTokenId;
         this.full = LlamaGraph.build(config, weights, adapter, false); // loads and checks every weight now
+        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
     public static LlamaModel load(Path dir) {
