@@ -40,6 +40,7 @@ public final class Lora {
         for (String v : vars) {
             grads.put(v, r.getGradients().get(v));
         }
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
         return new LossAndGradients(r.getOutputs().get(loss).getDouble(0), grads);
     }
 

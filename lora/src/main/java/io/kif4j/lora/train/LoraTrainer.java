@@ -117,6 +117,7 @@ public final class LoraTrainer {
                     step++;
                     losses.add(stepLoss);
                     hook.afterStep(step, params, grads, stepLoss);
+                    io.kif4j.transformer.nn.NativeMemory.afterStep();
                     bar.update(step, stepLoss, tokens);
                     boolean evalNow = !validation.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0)
                             || (config.evalEvery() == 0 && step % stepsPerEpoch == 0));

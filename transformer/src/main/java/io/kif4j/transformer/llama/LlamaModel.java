@@ -99,6 +99,7 @@ public final class LlamaModel implements LanguageModel {
     @Override
     public ScoreResult score(ModelInputs inputs) {
         Map<String, INDArray> ph = placeholders(inputs);
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
         if (inputs.labels() == null) {
             return new ScoreResult(trainingGraph().outputSingle(ph, LlamaGraph.LOGITS), Double.NaN);
         }

@@ -22,6 +22,7 @@ public final class Graph {
     private final Map<String, SDVariable> memo = new HashMap<>();
 
     public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter) {
+        NativeMemory.install();
         this.sd = sd;
         this.weights = weights;
         this.adapter = adapter;

@@ -91,6 +91,7 @@ public final class T5Model implements LanguageModel {
     @Override
     public ScoreResult score(ModelInputs batch) {
         Map<String, INDArray> ph = placeholders(batch);
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
         if (batch.labels() == null) {
             return new ScoreResult(trainingGraph().outputSingle(ph, T5Graph.LOGITS), Double.NaN);
         }
