@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout. Default: ${DEFAULT-VALUE}.")
     double dropout;
 
-    @Option(names = "--threads", description = "Native threads (default: chosen by model size, or OMP_NUM_THREADS).")
+    @Option(names = "--threads", description = "Native threads for loops and BLAS (default: 1 for loops, BLAS by model size).")
     Integer threads;
 
     @Option(names = "--no-importance", description = "Skip the second measurement with an importance-tracking hook.")
@@ -105,9 +105,9 @@ public final class BenchCommand implements Callable<Integer> {
         double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
                 name -> t.contains(name));
         if (!json) {
-            System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d threads; sgemm %.1f GFLOP/s%n",
+            System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %.1f GFLOP/s%n",
                     built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
-                    Threads.current(), sgemm);
+                    Threads.current(), Threads.blas(), sgemm);
         }
         double[] plain = timeSteps(built, adapter, in, StepHook.NONE);
         double rssAfterPlain = rssMb("VmRSS:");
@@ -121,6 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("lora_r", r);
         out.put("lora_targets", t);
         out.put("threads", Threads.current());
+        out.put("blas_threads", Threads.blas());
         out.put("steps", steps);
         out.put("median_step_ms", round(median));
         out.put("min_step_ms", round(Arrays.stream(plain).min().orElse(Double.NaN)));

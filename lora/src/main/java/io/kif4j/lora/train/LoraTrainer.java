@@ -5,9 +5,9 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Gradients;
 import io.kif4j.transformer.nn.Quiet;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -97,15 +97,15 @@ public final class LoraTrainer {
                     for (int i = start; i < end; i++) {
                         ModelInputs b = batches.get(i);
                         Map<String, INDArray> ph = model.placeholders(b);
-                        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, List.of(lossName), vars));
-                        double l = r.getOutputs().get(lossName).getDouble(0);
+                        Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(lossName), vars));
+                        double l = r.outputs().get(lossName).getDouble(0);
                         if (!Double.isFinite(l)) {
                             throw new NonFiniteLossException("the training loss became " + l + " at step " + (step + 1)
                                     + "; the adapter keeps its last good state");
                         }
                         stepLoss += l / (end - start);
                         for (String v : vars) {
-                            INDArray g = r.getGradients().get(v).div(end - start);
+                            INDArray g = r.gradients().get(v).div(end - start);
                             grads.merge(v, g, INDArray::addi);
                         }
                         tokens += countTokens(b);
