@@ -2,11 +2,11 @@ package io.kif4j.lora;
 
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Gradients;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
 import io.kif4j.transformer.nn.WeightTable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.LinkedHashMap;
@@ -49,12 +49,13 @@ public final class Lora {
         Map<String, INDArray> ph = model.placeholders(batch);
         List<String> vars = adapter.variableNames();
         String loss = sd.getLossVariables().get(0);
-        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, List.of(loss), vars));
+        Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(loss), vars));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         for (String v : vars) {
-            grads.put(v, r.getGradients().get(v));
+            grads.put(v, r.gradients().get(v));
         }
-        return new LossAndGradients(r.getOutputs().get(loss).getDouble(0), grads);
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
+        return new LossAndGradients(r.outputs().get(loss).getDouble(0), grads);
     }
 
     /** Base weights with scaling·B·A added to every adapted layer: HF name → merged copy. */

@@ -200,9 +200,15 @@ public final class LoraAdapter implements LinearAdapter {
         seenInGraph.add(modulePath);
         SDVariable a = g.sd.hasVariable(m.aName()) ? g.sd.getVariable(m.aName()) : g.sd.var(m.aName(), m.a());
         SDVariable b = g.sd.hasVariable(m.bName()) ? g.sd.getVariable(m.bName()) : g.sd.var(m.bName(), m.b());
-        SDVariable input = training && config.loraDropout() > 0 ? dropout(g, x, config.loraDropout()) : x;
-        SDVariable ax = g.sd.mmul(input, a, false, true, false);              // [N, r]
-        return g.sd.mmul(ax, b, false, true, false).mul(config.scaling());     // [N, out]
+        double p = config.loraDropout();
+        if (training && p > 0) {
+            // s·B·A·dropout(x) with the scaling folded into the mask: x ⊙ (keep · s/(1−p)), then two matmuls.
+            SDVariable mask = dropoutMask(g, x, p, config.scaling());
+            SDVariable ax = g.sd.mmul(x.mul(mask), a, false, true, false);          // [N, r]
+            return g.sd.mmul(ax, b, false, true, false);                            // [N, out]
+        }
+        SDVariable ax = g.sd.mmul(x, a, false, true, false).mul(config.scaling());  // [N, r]: scale the narrow side
+        return g.sd.mmul(ax, b, false, true, false);                                // [N, out]
     }
 
     /**
@@ -211,8 +217,20 @@ public final class LoraAdapter implements LinearAdapter {
      * shape (seeded through Nd4j.getRandom()).
      */
     static SDVariable dropout(Graph g, SDVariable x, double p) {
-        SDVariable keep = new RandomBernoulli(g.sd, g.sd.shape(x), 1 - p).outputVariable();
-        return x.mul(g.sd.castTo(keep, x.dataType())).mul(1.0 / (1 - p));
+        return x.mul(dropoutMask(g, x, p, 1.0));
+    }
+
+    /**
+     * A fresh mask of x's shape holding 0 with probability p and {@code scale}/(1−p) elsewhere; each call draws its
+     * own (PEFT has one dropout module per layer), while the shape op is shared by all masks of one input.
+     */
+    static SDVariable dropoutMask(Graph g, SDVariable x, double p, double scale) {
+        SDVariable shape = g.memo("shape:" + x.name(), () -> g.sd.shape(x));
+        SDVariable keep = new RandomBernoulli(g.sd, shape, 1 - p).outputVariable();  // FLOAT
+        if (x.dataType() != DataType.FLOAT) {
+            keep = g.sd.castTo(keep, x.dataType());
+        }
+        return keep.mul(scale / (1 - p));
     }
 
     private LoraModule newModule(String path, long in, long out) {

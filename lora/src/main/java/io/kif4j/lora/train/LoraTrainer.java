@@ -5,11 +5,11 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Gradients;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -116,15 +116,15 @@ public final class LoraTrainer {
                         dropoutSeeds.setSeed(config.seed() * 1_000_003L + (long) step * 1009 + i - start);
                         ModelInputs b = batches.get(i);
                         Map<String, INDArray> ph = model.placeholders(b);
-                        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(ph, List.of(lossName), vars));
-                        double l = r.getOutputs().get(lossName).getDouble(0);
+                        Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(lossName), vars));
+                        double l = r.outputs().get(lossName).getDouble(0);
                         if (!Double.isFinite(l)) {
                             throw new NonFiniteLossException("the training loss became " + l + " at step " + (step + 1)
                                     + "; the adapter keeps its last good state");
                         }
                         stepLoss += l / (end - start);
                         for (String v : vars) {
-                            INDArray g = r.getGradients().get(v).div(end - start);
+                            INDArray g = r.gradients().get(v).div(end - start);
                             grads.merge(v, g, INDArray::addi);
                         }
                         tokens += countTokens(b);
@@ -138,6 +138,7 @@ public final class LoraTrainer {
                     io.kif4j.weights.CrashPoints.pass("train-step");
                     losses.add(stepLoss);
                     hook.afterStep(step, params, grads, stepLoss);
+                    io.kif4j.transformer.nn.NativeMemory.afterStep();
                     bar.update(step, stepLoss, tokens);
                     boolean evalNow = !validation.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0)
                             || (config.evalEvery() == 0 && step % stepsPerEpoch == 0));

@@ -8,6 +8,17 @@ import org.nd4j.autodiff.samediff.SDVariable;
 /**
  * Multi-head attention with grouped-query heads and RoPE, as HF's {@code LlamaAttention} (eager path).
  * Query head h reads key/value head h / kvGroups (HF {@code repeat_kv}).
+ *
+ * <p>Built for few ops per step, since SameDiff's cost per op dominates small models:
+ * <ul>
+ *   <li>RoPE runs on the 2-D projections [B·T, n·hd] before the head split, with host-made cos/sin tables already
+ *       tiled over the heads, so its multiplies broadcast nothing (and their backward reduces nothing); the
+ *       query tables carry 1/√hd, so the scores need no scaling op.</li>
+ *   <li>Grouped-query attention does not repeat keys and values: the G query heads that share a key/value head
+ *       are stacked along the time axis, [B, kv, G·T, hd], and attend to [B, kv, S, hd] in one batched matmul.
+ *       The mask arrives in the same stacked layout [B, 1, G·T, S].</li>
+ *   <li>Reshapes to run-time sizes read host-fed shape vectors ({@link LlamaGraph#SHAPE_Q} etc.).</li>
+ * </ul>
  */
 final class LlamaAttention {
 
@@ -30,53 +41,50 @@ final class LlamaAttention {
 
     /**
      * @param x       [B·T, hidden]
-     * @param inputs  the graph inputs (sizes, RoPE tables, mask)
+     * @param inputs  the graph inputs (RoPE tables, mask, shapes)
      * @param pastKey [B, kvHeads, P, headDim] or null; likewise pastValue
      * @return {output [B·T, hidden], present key, present value} with the cache grown by T
      */
-    SDVariable[] forward(SDVariable x, LlamaGraph.Inputs inputs, SDVariable pastKey, SDVariable pastValue) {
+    SDVariable[] forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
         int hd = c.headDim();
-        SDVariable q = heads(qProj.forward(x), c.numAttentionHeads(), inputs);
-        SDVariable k = heads(kProj.forward(x), c.numKeyValueHeads(), inputs);
-        SDVariable v = heads(vProj.forward(x), c.numKeyValueHeads(), inputs);
-        q = rope(q, inputs);
-        k = rope(k, inputs);
+        int heads = c.numAttentionHeads();
+        int kv = c.numKeyValueHeads();
+        SDVariable q = rope(qProj.forward(x), in.cosQ(), in.sinQ(), in.rotateQ(), heads);   // scaled by 1/√hd
+        SDVariable k = rope(kProj.forward(x), in.cosK(), in.sinK(), in.rotateK(), kv);
+        SDVariable v = vProj.forward(x);
+        q = g.sd.permute(g.sd.reshape(q, in.shapeQ()), 0, 2, 1, 3);                         // [B, H, T, hd]
+        k = g.sd.permute(g.sd.reshape(k, in.shapeKv()), 0, 2, 1, 3);                        // [B, kv, T, hd]
+        v = g.sd.permute(g.sd.reshape(v, in.shapeKv()), 0, 2, 1, 3);
         if (pastKey != null) {
             k = g.sd.concat(2, pastKey, k);
             v = g.sd.concat(2, pastValue, v);
         }
-        SDVariable presentKey = k;
-        SDVariable presentValue = v;
-        k = repeatKv(k, inputs);
-        v = repeatKv(v, inputs);
-        SDVariable scores = g.sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(hd)).add(inputs.attnBias());
-        SDVariable probs = g.sd.nn.softmax(scores, 3);
-        SDVariable ctx = g.sd.mmul(probs, v);                       // [B, H, T, hd]
-        ctx = g.sd.permute(ctx, 0, 2, 1, 3);                         // [B, T, H, hd]
-        ctx = g.sd.reshape(ctx, -1, (long) c.numAttentionHeads() * hd);
-        return new SDVariable[]{oProj.forward(ctx), presentKey, presentValue};
-    }
-
-    /** [B·T, n·hd] → [B, n, T, hd]. */
-    private SDVariable heads(SDVariable x, int n, LlamaGraph.Inputs in) {
-        SDVariable r = g.sd.reshape(x, g.shape(in.batch(), in.length(), (long) n, (long) c.headDim()));
-        return g.sd.permute(r, 0, 2, 1, 3);
-    }
-
-    /** q·cos + rotate_half(q)·sin. */
-    private SDVariable rope(SDVariable x, LlamaGraph.Inputs in) {
-        SDVariable flat = g.sd.reshape(x, -1, c.headDim());
-        SDVariable rotated = g.sd.reshape(g.sd.mmul(flat, in.rotateHalf()), g.sd.shape(x));
-        return x.mul(in.cos()).add(rotated.mul(in.sin()));
-    }
-
-    /** [B, kv, S, hd] → [B, kv·groups, S, hd], each kv head repeated for its group of query heads. */
-    private SDVariable repeatKv(SDVariable x, LlamaGraph.Inputs in) {
-        int groups = c.kvGroups();
-        if (groups == 1) {
-            return x;
+        boolean grouped = c.kvGroups() > 1;
+        if (grouped) {
+            q = g.sd.reshape(q, in.shapeGrouped());                                          // [B, kv, G·T, hd]
         }
-        SDVariable tiled = g.sd.tile(g.sd.expandDims(x, 2), 1, 1, groups, 1, 1);
-        return g.sd.reshape(tiled, g.shape(in.batch(), (long) c.numAttentionHeads(), g.size(x, 2), (long) c.headDim()));
+        SDVariable scores = g.sd.mmul(q, k, false, true, false).add(in.attnBias());
+        SDVariable probs = g.sd.nn.softmax(scores, 3);
+        SDVariable ctx = g.sd.mmul(probs, v);                                                // [B, kv, G·T, hd]
+        if (grouped) {
+            ctx = g.sd.reshape(ctx, in.shapeHeads());                                        // [B, H, T, hd]
+        }
+        ctx = g.sd.reshape(g.sd.permute(ctx, 0, 2, 1, 3), -1, (long) heads * hd);          // [B·T, H·hd]
+        return new SDVariable[]{oProj.forward(ctx), k, v};
+    }
+
+    /**
+     * x·cos + rotate_half(x)·sin on [B·T, n·hd], rotate_half per head: a matmul with a block-diagonal ±1
+     * matrix for narrow layers, else per head through a [B·T·n, hd] view.
+     */
+    private SDVariable rope(SDVariable x, SDVariable cos, SDVariable sin, SDVariable rotate, int n) {
+        int hd = c.headDim();
+        SDVariable rotated;
+        if (LlamaRotaryEmbedding.blockDiagonal(n, hd)) {
+            rotated = g.sd.mmul(x, rotate);
+        } else {
+            rotated = g.sd.reshape(g.sd.mmul(g.sd.reshape(x, -1, hd), rotate), -1, (long) n * hd);
+        }
+        return x.mul(cos).add(rotated.mul(sin));
     }
 }

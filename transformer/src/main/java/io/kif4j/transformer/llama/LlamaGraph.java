@@ -22,8 +22,20 @@ public final class LlamaGraph {
 
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTN_BIAS = "attn_bias";
+    /** [B·T, heads·hd]: cos of the query positions, tiled over the query heads, times 1/√hd. */
     public static final String ROPE_COS = "rope_cos";
+    /** [B·T, heads·hd]: likewise sin. */
     public static final String ROPE_SIN = "rope_sin";
+    /** [B·T, kvHeads·hd]: cos for the keys (unscaled). */
+    public static final String ROPE_COS_K = "rope_cos_k";
+    public static final String ROPE_SIN_K = "rope_sin_k";
+    /** LONG shape vectors fed with each batch: [B, T, heads, hd], [B, T, kvHeads, hd], [B, T, vocab]. */
+    public static final String SHAPE_Q = "shape_q";
+    public static final String SHAPE_KV = "shape_kv";
+    public static final String SHAPE_LOGITS = "shape_logits";
+    /** Grouped-query only: [B, kvHeads, groups·T, hd] and [B, heads, T, hd]. */
+    public static final String SHAPE_GROUPED = "shape_grouped";
+    public static final String SHAPE_HEADS = "shape_heads";
     public static final String LABELS = "labels";
     public static final String LABEL_WEIGHTS = "label_weights";
     public static final String LOGITS = "logits";
@@ -46,8 +58,9 @@ public final class LlamaGraph {
     }
 
     /** What every block reads besides its own input. */
-    record Inputs(SDVariable batch, SDVariable length, SDVariable cos, SDVariable sin, SDVariable attnBias,
-                  SDVariable rotateHalf) {
+    record Inputs(SDVariable cosQ, SDVariable sinQ, SDVariable cosK, SDVariable sinK, SDVariable attnBias,
+                  SDVariable rotateQ, SDVariable rotateK, SDVariable shapeQ, SDVariable shapeKv,
+                  SDVariable shapeGrouped, SDVariable shapeHeads) {
     }
 
     private LlamaGraph() {
@@ -58,13 +71,21 @@ public final class LlamaGraph {
         Graph g = new Graph(sd, weights, adapter);
         int hd = c.headDim();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
+        int heads = c.numAttentionHeads();
+        int kv = c.numKeyValueHeads();
+        boolean grouped = c.kvGroups() > 1;
         Inputs in = new Inputs(
-                g.size(ids, 0),
-                g.size(ids, 1),
-                sd.placeHolder(ROPE_COS, DataType.FLOAT, -1, 1, -1, hd),
-                sd.placeHolder(ROPE_SIN, DataType.FLOAT, -1, 1, -1, hd),
+                sd.placeHolder(ROPE_COS, DataType.FLOAT, -1, (long) heads * hd),
+                sd.placeHolder(ROPE_SIN, DataType.FLOAT, -1, (long) heads * hd),
+                sd.placeHolder(ROPE_COS_K, DataType.FLOAT, -1, (long) kv * hd),
+                sd.placeHolder(ROPE_SIN_K, DataType.FLOAT, -1, (long) kv * hd),
                 sd.placeHolder(ATTN_BIAS, DataType.FLOAT, -1, 1, -1, -1),
-                sd.constant("rotate_half", LlamaRotaryEmbedding.rotateHalfMatrix(hd)));
+                rotation(sd, "rotate_half_q", heads, hd),
+                rotation(sd, "rotate_half_k", kv, hd),
+                g.shapePlaceholder(SHAPE_Q, 4),
+                g.shapePlaceholder(SHAPE_KV, 4),
+                grouped ? g.shapePlaceholder(SHAPE_GROUPED, 4) : null,
+                grouped ? g.shapePlaceholder(SHAPE_HEADS, 4) : null);
 
         SDVariable embed = g.constant("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize()); // [V, hidden]
         SDVariable h = sd.gather(embed, sd.reshape(ids, -1), 0);                                    // [B·T, hidden]
@@ -83,16 +104,52 @@ public final class LlamaGraph {
         h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps()).forward(h);
         SDVariable head = c.tieWordEmbeddings() ? embed : g.constant("lm_head.weight", c.vocabSize(), c.hiddenSize());
         SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
-        sd.reshape(LOGITS, logits2d, g.shape(in.batch(), in.length(), (long) c.vocabSize()));
+        sd.reshape(LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
 
         // Labels arrive already shifted (position t holds the label of t+1), as CrossEntropy.targets; the
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
-        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1);
-        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, c.vocabSize());
-        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels);
+        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
+        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize());
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
                 || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));
         return sd;
+    }
+
+    /**
+     * The tensors HF's {@code save_pretrained} writes for this config, by state-dict name, with their shapes
+     * (no {@code lm_head.weight} when tied; no rotary {@code inv_freq} buffers).
+     */
+    public static java.util.Map<String, long[]> stateDictShapes(LlamaConfig c) {
+        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+        long h = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long i = c.intermediateSize();
+        m.put("model.embed_tokens.weight", new long[]{c.vocabSize(), h});
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            m.put(p + "self_attn.q_proj.weight", new long[]{q, h});
+            m.put(p + "self_attn.k_proj.weight", new long[]{kv, h});
+            m.put(p + "self_attn.v_proj.weight", new long[]{kv, h});
+            m.put(p + "self_attn.o_proj.weight", new long[]{h, q});
+            m.put(p + "mlp.gate_proj.weight", new long[]{i, h});
+            m.put(p + "mlp.up_proj.weight", new long[]{i, h});
+            m.put(p + "mlp.down_proj.weight", new long[]{h, i});
+            m.put(p + "input_layernorm.weight", new long[]{h});
+            m.put(p + "post_attention_layernorm.weight", new long[]{h});
+        }
+        m.put("model.norm.weight", new long[]{h});
+        if (!c.tieWordEmbeddings()) {
+            m.put("lm_head.weight", new long[]{c.vocabSize(), h});
+        }
+        return m;
+    }
+
+    /** The rotate_half matrix for n heads side by side, [n·hd, n·hd], or [hd, hd] applied per head. */
+    private static SDVariable rotation(SameDiff sd, String name, int n, int hd) {
+        return sd.constant(name, LlamaRotaryEmbedding.blockDiagonal(n, hd)
+                ? LlamaRotaryEmbedding.rotateHalfBlocks(n, hd) : LlamaRotaryEmbedding.rotateHalfMatrix(hd));
     }
 }

@@ -37,6 +37,7 @@ public final class LlamaModel implements LanguageModel {
         this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta());
         this.padTokenId = padTokenId;
         this.full = LlamaGraph.build(config, weights, adapter, false); // loads and checks every weight now
+        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
     public static LlamaModel load(Path dir) {
@@ -92,12 +93,13 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public Map<String, INDArray> placeholders(ModelInputs inputs) {
-        return LlamaInputs.forSequence(inputs, rope, config.vocabSize());
+        return LlamaInputs.forSequence(inputs, rope, config);
     }
 
     @Override
     public ScoreResult score(ModelInputs inputs) {
         Map<String, INDArray> ph = placeholders(inputs);
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
         if (inputs.labels() == null) {
             return new ScoreResult(trainingGraph().outputSingle(ph, LlamaGraph.LOGITS), Double.NaN);
         }
@@ -127,7 +129,7 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = cum;
         }
         Map<String, INDArray> ph = LlamaInputs.forSequence(
-                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config.vocabSize());
+                new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
         outs[0] = LlamaGraph.LOGITS;
@@ -166,16 +168,11 @@ public final class LlamaModel implements LanguageModel {
             for (int r = 0; r < b; r++) {
                 stepPos[r][0] = nextPos[r]++;
             }
-            Map<String, INDArray> sp = new java.util.HashMap<>();
             int[][] ids = new int[b][1];
             for (int r = 0; r < b; r++) {
                 ids[r][0] = next[r];
             }
-            sp.put(LlamaGraph.INPUT_IDS, LlamaInputs.ids(ids));
-            sp.put(LlamaGraph.ATTN_BIAS, LlamaInputs.causalBias(keyMask, 1));
-            INDArray[] cs = rope.cosSin(stepPos);
-            sp.put(LlamaGraph.ROPE_COS, cs[0]);
-            sp.put(LlamaGraph.ROPE_SIN, cs[1]);
+            Map<String, INDArray> sp = LlamaInputs.tokens(ids, keyMask, stepPos, rope, config);
             for (int i = 0; i < layers; i++) {
                 sp.put(LlamaGraph.pastKey(i), out.get(LlamaGraph.presentKey(i)));
                 sp.put(LlamaGraph.pastValue(i), out.get(LlamaGraph.presentValue(i)));

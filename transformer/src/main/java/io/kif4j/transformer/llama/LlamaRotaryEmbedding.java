@@ -48,6 +48,71 @@ public final class LlamaRotaryEmbedding {
     }
 
     /**
+     * Tables for RoPE on 2-D projections [B·T, n·headDim] (row r·T + p, every head the same angles), for the
+     * query heads and the key/value heads: {cosQ, sinQ, cosK, sinK}. The query tables are multiplied by
+     * {@code queryScale} (1/√headDim), which moves the attention's score scaling into RoPE.
+     */
+    public INDArray[] tables(int[][] positionIds, int queryHeads, int kvHeads, float queryScale) {
+        int b = positionIds.length;
+        int t = positionIds[0].length;
+        int half = headDim / 2;
+        int qw = queryHeads * headDim;
+        int kw = kvHeads * headDim;
+        float[] cq = new float[b * t * qw];
+        float[] sq = new float[b * t * qw];
+        float[] ck = new float[b * t * kw];
+        float[] sk = new float[b * t * kw];
+        float[] cos = new float[headDim];
+        float[] sin = new float[headDim];
+        for (int r = 0; r < b; r++) {
+            for (int p = 0; p < t; p++) {
+                float pos = positionIds[r][p];
+                for (int i = 0; i < half; i++) {
+                    float angle = pos * invFreq[i];
+                    cos[i] = cos[half + i] = (float) Math.cos(angle);
+                    sin[i] = sin[half + i] = (float) Math.sin(angle);
+                }
+                int row = r * t + p;
+                for (int h = 0; h < queryHeads; h++) {
+                    int base = row * qw + h * headDim;
+                    for (int i = 0; i < headDim; i++) {
+                        cq[base + i] = cos[i] * queryScale;
+                        sq[base + i] = sin[i] * queryScale;
+                    }
+                }
+                for (int h = 0; h < kvHeads; h++) {
+                    System.arraycopy(cos, 0, ck, row * kw + h * headDim, headDim);
+                    System.arraycopy(sin, 0, sk, row * kw + h * headDim, headDim);
+                }
+            }
+        }
+        return new INDArray[]{Nd4j.create(cq, new long[]{(long) b * t, qw}, 'c'),
+                Nd4j.create(sq, new long[]{(long) b * t, qw}, 'c'),
+                Nd4j.create(ck, new long[]{(long) b * t, kw}, 'c'),
+                Nd4j.create(sk, new long[]{(long) b * t, kw}, 'c')};
+    }
+
+    /**
+     * Whether rotate_half over n heads is one matmul with a block-diagonal [n·hd, n·hd] matrix (narrow layers,
+     * where a matmul costs less than the reshapes around a per-head one) rather than a per-head [hd, hd] one.
+     */
+    public static boolean blockDiagonal(int heads, int headDim) {
+        return (long) heads * headDim <= 128;
+    }
+
+    /** rotate_half for n heads side by side: n copies of {@link #rotateHalfMatrix} on the diagonal. */
+    public static INDArray rotateHalfBlocks(int heads, int headDim) {
+        int w = heads * headDim;
+        INDArray one = rotateHalfMatrix(headDim);
+        INDArray m = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, w, w);
+        for (int h = 0; h < heads; h++) {
+            m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(h * headDim, (h + 1) * headDim),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(h * headDim, (h + 1) * headDim)).assign(one);
+        }
+        return m;
+    }
+
+    /**
      * R with x·R = rotate_half(x) = cat(−x2, x1), so RoPE is a tiny matmul instead of slicing, which needs
      * no run-time shapes and is exact (entries are 0 and ±1).
      */

@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why not SameDiff's own ops (each pinned in SameDiffQuirksTest): {@code sparseSoftmaxCrossEntropy}'s backward
  * ignores the incoming gradient, so per-token weights (HF's ignore index −100) vanish from the gradient;
  * {@code logSoftmax(x, dim)} breaks gradient creation; {@code logSumExp}'s backward is not max-shifted; and the
- * backward of {@code gather} on a 1-D array scatters garbage. So the label logit is picked by a product with a
- * host-made matrix that holds w_i at (i, y_i) and 0 elsewhere.
+ * backward of {@code gather} is a control-flow loop with ops per index (and on a 1-D array it scatters garbage).
+ * So the label logit is picked by a product with a one-hot matrix that the graph makes from the label ids
+ * ({@code onehot}, no gradient): the host sends N ints instead of an [N, V] float matrix.
  */
 public final class CrossEntropy {
 
@@ -21,39 +22,52 @@ public final class CrossEntropy {
     }
 
     /**
-     * @param logits        [N, V]
-     * @param weights       [N]: w_i (0 where no loss is taken)
-     * @param weightedLabel [N, V]: w_i at (i, y_i), 0 elsewhere
+     * @param logits  [N, V]
+     * @param weights [N, 1]: w_i (0 where no loss is taken)
+     * @param labels  INT [N]: y_i (any valid id where w_i = 0)
+     * @param vocab   V
      */
     public static SDVariable weightedSum(SameDiff sd, String name, SDVariable logits, SDVariable weights,
-                                         SDVariable weightedLabel) {
-        SDVariable shifted = logits.sub(sd.max(logits, true, 1));
-        SDVariable logSumExp = sd.math.log(sd.sum(sd.math.exp(shifted), 1));         // [N]
-        SDVariable picked = sd.sum(shifted.mul(weightedLabel));                        // Σ_i w_i (x_{i,y_i} − m_i)
-        return sd.sum(logSumExp.mul(weights)).sub(name, picked);
+                                         SDVariable labels, int vocab) {
+        SDVariable shifted = logits.sub(sd.max(logits, true, 1));                        // [N, V]
+        SDVariable logSumExp = sd.math.log(sd.sum(sd.math.exp(shifted), true, 1));      // [N, 1]
+        SDVariable onehot = sd.oneHot(labels, vocab, 1, 1.0, 0.0, logits.dataType());   // [N, V], no gradient
+        SDVariable picked = sd.sum(shifted.mul(onehot), true, 1);                       // [N, 1]: x_{i,y_i} − m_i
+        return sd.sum(name, logSumExp.sub(picked).mul(weights));
+    }
+
+    /** As {@link #weightedSum(SameDiff, String, SDVariable, SDVariable, SDVariable, int)} for logits of known shape. */
+    public static SDVariable weightedSum(SameDiff sd, String name, SDVariable logits, SDVariable weights,
+                                         SDVariable labels) {
+        long[] shape = logits.getShape();
+        if (shape == null || shape.length != 2 || shape[1] < 1) {
+            throw new IllegalArgumentException("the vocabulary size is not known from the logits' shape; pass it");
+        }
+        return weightedSum(sd, name, logits, weights, labels, (int) shape[1]);
     }
 
     /**
-     * Host side: {weights [N], weightedLabel [N, V]} with w = 1/count for labels ≠ −100 (HF's mean), 0 elsewhere.
+     * Host side: {weights [N, 1], label ids INT [N]} with w = 1/count for labels ≠ −100 (HF's mean) and 0
+     * elsewhere, where the id is 0.
      */
     public static INDArray[] targets(int[] labels, int vocab) {
         float[] w = new float[labels.length];
+        int[] index = new int[labels.length];
         int count = 0;
         for (int label : labels) {
             if (label != -100) {
                 count++;
             }
         }
-        float[] onehot = new float[labels.length * vocab];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != -100) {
                 if (labels[i] < 0 || labels[i] >= vocab) {
                     throw new IllegalArgumentException("label " + labels[i] + " outside the vocabulary of " + vocab);
                 }
                 w[i] = 1f / count;
-                onehot[i * vocab + labels[i]] = w[i];
+                index[i] = labels[i];
             }
         }
-        return new INDArray[]{Nd4j.createFromArray(w), Nd4j.create(onehot, new long[]{labels.length, vocab}, 'c')};
+        return new INDArray[]{Nd4j.create(w, new long[]{labels.length, 1}, 'c'), Nd4j.createFromArray(index)};
     }
 }

@@ -5,6 +5,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
 /**
  * What a block needs while it adds itself to a SameDiff graph: the graph, the frozen weights (added as
  * constants under their HF names), the linear-layer hook, and helpers for shapes only known at run time.
@@ -15,7 +19,10 @@ public final class Graph {
     public final WeightTable weights;
     public final LinearAdapter adapter;
 
+    private final Map<String, SDVariable> memo = new HashMap<>();
+
     public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter) {
+        NativeMemory.install();
         this.sd = sd;
         this.weights = weights;
         this.adapter = adapter;
@@ -27,6 +34,30 @@ public final class Graph {
             return sd.getVariable(name);
         }
         return sd.constant(name, weights.take(name, shape));
+    }
+
+    /**
+     * A value derived once per graph and shared by every block that asks for it under {@code key} (e.g. the
+     * run-time shape of an input several adapters read): one op instead of one per caller.
+     */
+    public SDVariable memo(String key, Supplier<SDVariable> make) {
+        SDVariable v = memo.get(key);
+        if (v == null) {
+            v = make.get();
+            memo.put(key, v);
+        }
+        return v;
+    }
+
+    /**
+     * A LONG shape vector of {@code rank} entries fed by the host with each batch. Reshapes to run-time sizes
+     * read it directly, where {@link #shape} would add a stack op (and size/cast ops) per reshape per step.
+     */
+    public SDVariable shapePlaceholder(String name, int rank) {
+        if (sd.hasVariable(name)) {
+            return sd.getVariable(name);
+        }
+        return sd.placeHolder(name, DataType.LONG, rank);
     }
 
     /** A LONG scalar constant, for building shape vectors. */

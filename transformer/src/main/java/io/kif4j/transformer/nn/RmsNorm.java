@@ -1,6 +1,7 @@
 package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * w · x / sqrt(mean(x²) + eps): LLaMA's RMSNorm and T5's layer norm (no mean, no bias) are the same.
@@ -10,18 +11,25 @@ import org.nd4j.autodiff.samediff.SDVariable;
 public final class RmsNorm {
 
     private final Graph g;
-    private final SDVariable weight; // [hidden]
+    private final SDVariable scaledWeight; // [hidden]: w·√hidden
     private final double eps;
+    private final long hidden;
 
     public RmsNorm(Graph g, String weightName, long hidden, double eps) {
         this.g = g;
-        this.weight = g.constant(weightName, hidden);
+        this.hidden = hidden;
         this.eps = eps;
+        // x·rsqrt(Σx²/n + eps)·w = x·rsqrt(Σx² + n·eps)·(w·√n): one op fewer per norm (squared norm instead of
+        // square then mean), and the √n folds into a constant next to the frozen weight.
+        INDArray w = g.weights.take(weightName, hidden);
+        String name = weightName + ".scaled";
+        this.scaledWeight = g.sd.hasVariable(name) ? g.sd.getVariable(name)
+                : g.sd.constant(name, w.mul(Math.sqrt(hidden)));
     }
 
     /** x [N, hidden] → [N, hidden]. */
     public SDVariable forward(SDVariable x) {
-        SDVariable variance = g.sd.mean(x.mul(x), true, 1);
-        return x.mul(g.sd.math.rsqrt(variance.add(eps))).mul(weight);
+        SDVariable sumSq = g.sd.squaredNorm(x, true, 1);                        // [N, 1]
+        return x.mul(g.sd.math.rsqrt(sumSq.add(hidden * eps))).mul(scaledWeight);
     }
 }

@@ -132,7 +132,7 @@ final class T5Attention {
 
     /** [B·T, H·d_kv] → [B, H, T, d_kv] (HF's {@code shape}). */
     private SDVariable heads(SDVariable x, T5Graph.Dims dims) {
-        SDVariable r = g.sd.reshape(x, g.shape(dims.batch(), dims.length(), (long) numHeads, (long) dKv));
+        SDVariable r = g.sd.reshape(x, dims.heads());
         return g.sd.permute(r, 0, 2, 1, 3);
     }
 }

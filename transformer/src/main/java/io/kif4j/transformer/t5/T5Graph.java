@@ -43,6 +43,11 @@ public final class T5Graph {
     public static final String LABEL_WEIGHTS = "label_weights";
     public static final String ENCODER_LAST_HIDDEN_STATE = "encoder_last_hidden_state";
     public static final String LOGITS = "logits";
+    /** LONG shape vectors fed with each batch (see {@link Dims}). */
+    public static final String SHAPE_ENCODER_HEADS = "shape_encoder_heads";
+    public static final String SHAPE_ENCODER_HIDDEN = "shape_encoder_hidden";
+    public static final String SHAPE_DECODER_HEADS = "shape_decoder_heads";
+    public static final String SHAPE_LOGITS = "shape_logits";
     public static final String LOSS = "loss";
 
     public static String pastKey(int layer) {
@@ -72,8 +77,12 @@ public final class T5Graph {
 
     public enum Mode { FULL, DECODER_STEP }
 
-    /** Batch size and sequence length of one stream, known only at run time (LONG scalars). */
-    record Dims(SDVariable batch, SDVariable length) {
+    /**
+     * Run-time shapes of one stream, fed by the host as LONG vectors (a reshape reads them directly instead of
+     * size/cast/stack ops per reshape): the head split [B, T, num_heads, d_kv] and the stream's output
+     * ([B, S, d_model] for the encoder, [B, T, vocab] for the decoder's logits).
+     */
+    record Dims(SDVariable heads, SDVariable out) {
     }
 
     /** Attention keys and values, [B, num_heads, K, d_kv] each. */
@@ -105,11 +114,11 @@ public final class T5Graph {
         KeyValue[] crossCached = null;
         if (mode == Mode.FULL) {
             SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
-            Dims dims = new Dims(g.size(ids, 0), g.size(ids, 1));
+            Dims dims = new Dims(g.shapePlaceholder(SHAPE_ENCODER_HEADS, 4), g.shapePlaceholder(SHAPE_ENCODER_HIDDEN, 3));
             SDVariable buckets = sd.placeHolder(ENCODER_POSITION_BUCKETS, DataType.INT, -1, -1);
             T5Stack encoder = new T5Stack(g, "encoder", c, false);
             SDVariable hidden = encoder.forward(shared, ids, dims, buckets, encoderBias, null, null, null).hidden();
-            sd.reshape(ENCODER_LAST_HIDDEN_STATE, hidden, g.shape(dims.batch(), dims.length(), (long) c.dModel()));
+            sd.reshape(ENCODER_LAST_HIDDEN_STATE, hidden, dims.out());
             encoded = new Encoded(hidden, dims, encoderBias);
         } else {
             past = new KeyValue[decoderLayers];
@@ -124,7 +133,7 @@ public final class T5Graph {
         }
 
         SDVariable decoderIds = sd.placeHolder(DECODER_INPUT_IDS, DataType.INT, -1, -1);
-        Dims decoderDims = new Dims(g.size(decoderIds, 0), g.size(decoderIds, 1));
+        Dims decoderDims = new Dims(g.shapePlaceholder(SHAPE_DECODER_HEADS, 4), g.shapePlaceholder(SHAPE_LOGITS, 3));
         SDVariable decoderBuckets = sd.placeHolder(DECODER_POSITION_BUCKETS, DataType.INT, -1, -1);
         SDVariable decoderBias = sd.placeHolder(DECODER_ATTN_BIAS, DataType.FLOAT, -1, 1, -1, -1);
         T5Stack decoder = new T5Stack(g, "decoder", c, true);
@@ -148,16 +157,16 @@ public final class T5Graph {
             lmHead = new Linear(g, "lm_head", c.dModel(), c.vocabSize());             // [vocab, d_model]
         }
         SDVariable logits2d = lmHead.forward(hidden);                                 // [B·T, vocab]
-        sd.reshape(LOGITS, logits2d, g.shape(decoderDims.batch(), decoderDims.length(), (long) c.vocabSize()));
+        sd.reshape(LOGITS, logits2d, decoderDims.out());
         if (mode == Mode.DECODER_STEP) {
             return sd;
         }
 
         // Labels are the decoder targets as CrossEntropy.targets: weights 1/count on counted positions and 0
         // elsewhere, so the sum is HF's mean over labels != -100.
-        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1);
-        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, c.vocabSize());
-        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels);
+        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
+        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize());
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.equals("encoder.embed_tokens.weight")
                 || name.equals("decoder.embed_tokens.weight")

@@ -91,6 +91,10 @@ final class T5Inputs {
         return Nd4j.create(bias, new long[]{batch, 1, t, k}, 'c');
     }
 
+    static INDArray shape(long... dims) {
+        return Nd4j.createFromArray(dims);
+    }
+
     /** The encoder inputs and the padding mask that the decoder's cross-attention reuses. */
     Map<String, INDArray> encoder(int[][] inputIds, int[][] attentionMask) {
         Map<String, INDArray> ph = new HashMap<>();
@@ -98,6 +102,8 @@ final class T5Inputs {
         ph.put(T5Graph.INPUT_IDS, Nd4j.createFromArray(inputIds));
         ph.put(T5Graph.ENCODER_ATTN_BIAS, paddingBias(attentionMask));
         ph.put(T5Graph.ENCODER_POSITION_BUCKETS, positionBuckets(s, s, 0, true));
+        ph.put(T5Graph.SHAPE_ENCODER_HEADS, shape(inputIds.length, s, config.numHeads(), config.dKv()));
+        ph.put(T5Graph.SHAPE_ENCODER_HIDDEN, shape(inputIds.length, s, config.dModel()));
         return ph;
     }
 
@@ -108,6 +114,8 @@ final class T5Inputs {
         ph.put(T5Graph.DECODER_INPUT_IDS, Nd4j.createFromArray(decoderIds));
         ph.put(T5Graph.DECODER_POSITION_BUCKETS, positionBuckets(t, past + t, past, false));
         ph.put(T5Graph.DECODER_ATTN_BIAS, causalBias(decoderIds.length, t, past));
+        ph.put(T5Graph.SHAPE_DECODER_HEADS, shape(decoderIds.length, t, config.numHeads(), config.dKv()));
+        ph.put(T5Graph.SHAPE_LOGITS, shape(decoderIds.length, t, config.vocabSize()));
         return ph;
     }
 

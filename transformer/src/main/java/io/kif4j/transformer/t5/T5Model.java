@@ -33,6 +33,7 @@ public final class T5Model implements LanguageModel {
         this.weights = new WeightTable(source);
         this.inputs = new T5Inputs(config);
         this.full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL); // loads and checks every weight now
+        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
     public static T5Model load(Path dir) {
@@ -90,6 +91,7 @@ public final class T5Model implements LanguageModel {
     @Override
     public ScoreResult score(ModelInputs batch) {
         Map<String, INDArray> ph = placeholders(batch);
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
         if (batch.labels() == null) {
             return new ScoreResult(trainingGraph().outputSingle(ph, T5Graph.LOGITS), Double.NaN);
         }

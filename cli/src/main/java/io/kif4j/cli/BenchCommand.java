@@ -1,0 +1,271 @@
+package io.kif4j.cli;
+
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraConfig;
+import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.StepHook;
+import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Threads;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kif bench}: times LoRA training steps (the trainer's own loop: forward, backward, clipping, AdamW) on a
+ * model of a named size with random weights, and prints one JSON line. See docs/PERFORMANCE.md.
+ */
+@Command(name = "bench", description = "Time LoRA training steps on a model shape with random weights (or a model "
+        + "directory) and print one JSON line: median step time, tokens/s, peak RSS, GFLOP/s against a 2048^3 sgemm "
+        + "measured in the same process, and the overhead of importance tracking.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model-config", defaultValue = "t5-small",
+            description = "t5-small, t5-base, llama-small or a config.json file (random weights). Default: ${DEFAULT-VALUE}.")
+    String modelConfig;
+
+    @Option(names = "--model", description = "A HuggingFace model directory to time with its real weights instead.")
+    Path modelDir;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--src", defaultValue = "128",
+            description = "T5: encoder length; LLaMA: sequence length (loss on every token). Default: ${DEFAULT-VALUE}.")
+    int src;
+
+    @Option(names = "--tgt", defaultValue = "16", description = "T5: decoder length (ignored for LLaMA). Default: ${DEFAULT-VALUE}.")
+    int tgt;
+
+    @Option(names = "--steps", defaultValue = "10", description = "Timed steps per measurement. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (graph building). Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--r", defaultValue = "8", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
+    int r;
+
+    @Option(names = "--targets", split = ",",
+            description = "LoRA target modules (default: q,v for T5; q_proj,v_proj for LLaMA; 'all' = every linear).")
+    List<String> targets;
+
+    @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout. Default: ${DEFAULT-VALUE}.")
+    double dropout;
+
+    @Option(names = "--threads", description = "Native threads for loops and BLAS (default: 1 for loops, BLAS by model size).")
+    Integer threads;
+
+    @Option(names = "--no-importance", description = "Skip the second measurement with an importance-tracking hook.")
+    boolean noImportance;
+
+    @Option(names = "--json", description = "Print only the JSON line.")
+    boolean json;
+
+    /** Runs the command on its own (until it is registered in {@link Kif}). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1) {
+            throw new IllegalArgumentException("--batch, --src, --tgt, --steps and --r must be >= 1, --warmup >= 0");
+        }
+        double sgemm = sgemmGflops();
+        BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
+                : BenchModels.fromConfig(modelConfig, 42);
+        if (threads != null) {
+            Threads.set(threads);
+        }
+        List<String> t = targets == null ? (built.t5() ? List.of("q", "v") : List.of("q_proj", "v_proj"))
+                : targets.equals(List.of("all")) ? (built.t5() ? List.of("q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo")
+                : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
+        LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
+                : "CAUSAL_LM"), 42);
+        ModelInputs in = randomBatch(built);
+        long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
+        double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
+                name -> t.contains(name));
+        if (!json) {
+            System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %.1f GFLOP/s%n",
+                    built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
+                    Threads.current(), Threads.blas(), sgemm);
+        }
+        double[] plain = timeSteps(built, adapter, in, StepHook.NONE);
+        double rssAfterPlain = rssMb("VmRSS:");
+        double[] withImportance = noImportance ? null : timeSteps(built, adapter, in, new ImportanceLikeHook());
+        double median = median(plain);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", built.name());
+        out.put("batch", batch);
+        out.put("src", src);
+        out.put("tgt", built.t5() ? tgt : null);
+        out.put("lora_r", r);
+        out.put("lora_targets", t);
+        out.put("threads", Threads.current());
+        out.put("blas_threads", Threads.blas());
+        out.put("steps", steps);
+        out.put("median_step_ms", round(median));
+        out.put("min_step_ms", round(Arrays.stream(plain).min().orElse(Double.NaN)));
+        out.put("max_step_ms", round(Arrays.stream(plain).max().orElse(Double.NaN)));
+        out.put("tokens_per_s", round(tokens / (median / 1000)));
+        out.put("peak_rss_mb", round(rssMb("VmHWM:")));
+        out.put("rss_mb", round(rssAfterPlain));
+        out.put("step_gflop", round(flops / 1e9));
+        double achieved = flops / (median / 1000) / 1e9;
+        out.put("achieved_gflops", round(achieved));
+        out.put("sgemm_gflops", round(sgemm));
+        out.put("percent_of_sgemm_peak", round(100 * achieved / sgemm));
+        if (withImportance != null) {
+            double m2 = median(withImportance);
+            out.put("median_step_ms_with_importance", round(m2));
+            out.put("importance_overhead_percent", round(100 * (m2 - median) / median));
+            out.put("peak_rss_mb", round(rssMb("VmHWM:")));
+        } else {
+            out.put("importance_overhead_percent", null);
+        }
+        out.put("fusion_ms", null);
+        System.out.println(JsonOut.write(out));
+        return 0;
+    }
+
+    /** Runs warmup + steps optimizer steps through the trainer; returns the timed step durations in ms. */
+    private double[] timeSteps(BenchModels.Built built, LoraAdapter adapter, ModelInputs in, StepHook extra) {
+        int total = warmup + steps;
+        List<ModelInputs> batches = Collections.nCopies(total, in);
+        long[] ends = new long[total + 1];
+        StepHook timer = new StepHook() {
+            @Override
+            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
+                extra.afterStep(step, params, grads, loss);
+                ends[step] = System.nanoTime();
+            }
+
+            @Override
+            public void beforeStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads) {
+                extra.beforeStep(step, params, grads);
+            }
+        };
+        TrainConfig config = TrainConfig.defaults(1, 1e-4, 42);
+        new LoraTrainer(built.model(), adapter, config).train(e -> batches, List.of(), timer);
+        double[] ms = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            ms[i] = (ends[warmup + i + 1] - ends[warmup + i]) / 1e6;
+        }
+        if (!json) {
+            System.err.printf(Locale.ROOT, "  %s steps (ms): %s%n", extra == StepHook.NONE ? "plain" : "with importance hook",
+                    Arrays.toString(Arrays.stream(ms).map(x -> Math.round(x * 10) / 10.0).toArray()));
+        }
+        return ms;
+    }
+
+    private ModelInputs randomBatch(BenchModels.Built built) {
+        Random rnd = new Random(7);
+        int vocab = built.model().vocabSize();
+        int[][] ids = new int[batch][src];
+        int[][] mask = new int[batch][src];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < src; i++) {
+                ids[b][i] = 3 + rnd.nextInt(vocab - 3);
+                mask[b][i] = 1;
+            }
+        }
+        if (!built.t5()) {
+            return new ModelInputs(ids, mask, ids, null, null);
+        }
+        int[][] labels = new int[batch][tgt];
+        for (int[] row : labels) {
+            for (int i = 0; i < tgt; i++) {
+                row[i] = 3 + rnd.nextInt(vocab - 3);
+            }
+        }
+        return new ModelInputs(ids, mask, labels, null, null);
+    }
+
+    /**
+     * The element-wise work of an importance tracker (|w·g| and two exponential moving averages per LoRA tensor,
+     * about six in-place ops each), for measuring its overhead without the tracker class itself.
+     */
+    static final class ImportanceLikeHook implements StepHook {
+        private final Map<String, INDArray[]> state = new HashMap<>();
+
+        @Override
+        public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
+            for (var e : params.entrySet()) {
+                INDArray w = e.getValue();
+                INDArray g = grads.get(e.getKey());
+                INDArray[] s = state.computeIfAbsent(e.getKey(), k -> new INDArray[]{
+                        Nd4j.zeros(w.dataType(), w.shape()), Nd4j.zeros(w.dataType(), w.shape()),
+                        Nd4j.zeros(w.dataType(), w.shape())});
+                INDArray imp = s[2].assign(w).muli(g);              // w·g
+                Transforms.abs(imp, false);                        // |w·g|
+                s[0].muli(0.85).addi(imp.mul(0.15));               // sensitivity EMA
+                s[1].muli(0.85).addi(Transforms.abs(imp.subi(s[0]), false).muli(0.15)); // uncertainty EMA
+            }
+        }
+    }
+
+    /** A 2048³ single-precision matrix product, best of three after one warm-up, in GFLOP/s. */
+    static double sgemmGflops() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            long s = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            double secs = (System.nanoTime() - s) / 1e9;
+            if (i > 0) {
+                best = Math.min(best, secs);
+            }
+        }
+        a.close();
+        b.close();
+        c.close();
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    /** A field of /proc/self/status in MB (VmHWM: peak resident set, VmRSS: now); NaN off Linux. */
+    static double rssMb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** One decimal; null (JSON null) when not finite. */
+    static Double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 10) / 10.0 : null;
+    }
+}
