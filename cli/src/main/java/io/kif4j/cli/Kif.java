@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
                 ReportCommand.class,
                 ExportCommand.class,
                 CompareCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Kif implements Runnable {
 
