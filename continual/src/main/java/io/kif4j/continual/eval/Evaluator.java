@@ -13,6 +13,7 @@ import io.kif4j.datasets.batch.TokenizedBatch;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.llama.LlamaModel;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.weights.CrashPoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -123,14 +124,10 @@ public final class Evaluator {
                 pairs.add(batcher.encode(task, new Example(e.id(), e.input(), label)));
             }
         }
-        double[] loglik = new double[pairs.size()];
-        for (int start = 0; start < pairs.size(); start += batchSize) {
-            int end = Math.min(pairs.size(), start + batchSize);
-            TokenizedBatch b = batcher.collate(pairs.subList(start, end));
-            INDArray logits = model.score(ModelBatches.inputs(b).withoutLabels()).logits();
-            double[] ll = sequenceLogLikelihood(logits, b.labels(), batcher.family() == ModelFamily.LLAMA);
-            CrashPoints.pass("eval");
-            System.arraycopy(ll, 0, loglik, start, ll.length);
+        double[] loglik = model instanceof LlamaModel llama && batcher.family() == ModelFamily.LLAMA
+                ? sharedPromptLogLikelihoods(llama, pairs, labels.size()) : null;
+        if (loglik == null) {
+            loglik = fullSequenceLogLikelihoods(pairs);
         }
         List<String> preds = new ArrayList<>();
         for (int i = 0; i < test.size(); i++) {
@@ -143,6 +140,70 @@ public final class Evaluator {
             preds.add(labels.get(best));
         }
         return preds;
+    }
+
+    /** Scores every (prompt + label) sequence in batches of {@code batchSize}. */
+    double[] fullSequenceLogLikelihoods(List<EncodedExample> pairs) {
+        double[] loglik = new double[pairs.size()];
+        for (int start = 0; start < pairs.size(); start += batchSize) {
+            int end = Math.min(pairs.size(), start + batchSize);
+            TokenizedBatch b = batcher.collate(pairs.subList(start, end));
+            INDArray logits = model.score(ModelBatches.inputs(b).withoutLabels()).logits();
+            double[] ll = sequenceLogLikelihood(logits, b.labels(), batcher.family() == ModelFamily.LLAMA);
+            CrashPoints.pass("eval");
+            System.arraycopy(ll, 0, loglik, start, ll.length);
+        }
+        return loglik;
+    }
+
+    /**
+     * LLaMA: the L encodings of one example share their prompt, so each prompt runs once and the L label
+     * continuations run against its cached keys and values ({@link LlamaModel#continuationLogLikelihoods}); the
+     * sums are those of scoring every full sequence. The shared part is the common prefix of the L encodings, cut
+     * before the first labelled token. Returns null (the caller scores full sequences) if some example has no
+     * shared prompt.
+     */
+    double[] sharedPromptLogLikelihoods(LlamaModel llama, List<EncodedExample> pairs, int perExample) {
+        int examples = pairs.size() / perExample;
+        int[][] prompts = new int[examples][];
+        int[][][] conts = new int[examples][perExample][];
+        boolean[][][] counted = new boolean[examples][perExample][];
+        for (int e = 0; e < examples; e++) {
+            int shared = Integer.MAX_VALUE;
+            int[] first = pairs.get(e * perExample).inputIds();
+            for (int l = 0; l < perExample; l++) {
+                EncodedExample x = pairs.get(e * perExample + l);
+                int c = 0;
+                while (c < first.length && c < x.inputIds().length && first[c] == x.inputIds()[c]
+                        && x.labels()[c] == -100) {
+                    c++;
+                }
+                shared = Math.min(shared, c);
+            }
+            if (shared < 1) {
+                return null;
+            }
+            prompts[e] = Arrays.copyOf(first, shared);
+            for (int l = 0; l < perExample; l++) {
+                EncodedExample x = pairs.get(e * perExample + l);
+                conts[e][l] = Arrays.copyOfRange(x.inputIds(), shared, x.inputIds().length);
+                counted[e][l] = new boolean[conts[e][l].length];
+                for (int t = 0; t < conts[e][l].length; t++) {
+                    counted[e][l][t] = x.labels()[shared + t] != -100;
+                }
+            }
+        }
+        double[] out = new double[pairs.size()];
+        for (int start = 0; start < examples; start += batchSize) {
+            int end = Math.min(examples, start + batchSize);
+            double[][] ll = llama.continuationLogLikelihoods(Arrays.copyOfRange(prompts, start, end),
+                    Arrays.copyOfRange(conts, start, end), Arrays.copyOfRange(counted, start, end));
+            CrashPoints.pass("eval");
+            for (int e = start; e < end; e++) {
+                System.arraycopy(ll[e - start], 0, out, e * perExample, perExample);
+            }
+        }
+        return out;
     }
 
     /** Σ_t log softmax(logits_t)[y_t] over labelled positions; LLaMA logits at t predict the label at t+1. */

@@ -52,7 +52,7 @@ public final class RssTrace {
             }
             if (s == 1 || s == 2 || s == 5 || s % 10 == 0) rss("after step " + s);
         }
-        System.out.printf("explicit gc: %.1f ms per step%n", gcNanos / 1e6 / steps);
+        System.out.printf("explicit gc: %.1f ms per step; NativeMemory collections %d%n", gcNanos / 1e6 / steps, io.kif4j.transformer.nn.NativeMemory.collections());
         System.gc();
         rss("after gc");
     }

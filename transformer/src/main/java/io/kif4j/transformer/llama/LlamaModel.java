@@ -193,6 +193,121 @@ public final class LlamaModel implements LanguageModel {
         return new GenerationResult(seq, gen, stepLogits);
     }
 
+    /**
+     * Log-likelihoods of several continuations of each prompt, running every prompt once: the prompts go through
+     * the full graph together (left-padded, as for generation), and all continuations through the decoding graph
+     * with their prompt's keys and values as the cache. For label ranking this replaces scoring L full sequences per
+     * example with one prompt plus L short continuations.
+     *
+     * @param prompts       [P][len_p] prompt ids (at least one token each)
+     * @param continuations [P][L_p][len] the continuations of each prompt
+     * @param counted       same shape as {@code continuations}: which continuation tokens enter the sum
+     * @return [P][L_p]: Σ over counted t of log p(continuation[t] | prompt, continuation[&lt;t])
+     */
+    public double[][] continuationLogLikelihoods(int[][] prompts, int[][][] continuations, boolean[][][] counted) {
+        int b = prompts.length;
+        int len = Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
+        int[][] ids = new int[b][len];
+        int[][] mask = new int[b][len];
+        int[][] pos = new int[b][len];
+        int[] nextPos = new int[b];
+        for (int r = 0; r < b; r++) {
+            int off = len - prompts[r].length;
+            Arrays.fill(ids[r], padTokenId);
+            System.arraycopy(prompts[r], 0, ids[r], off, prompts[r].length);
+            Arrays.fill(mask[r], off, len, 1);
+            Arrays.fill(pos[r], 0, off, 1);
+            for (int i = off; i < len; i++) {
+                pos[r][i] = i - off;
+            }
+            nextPos[r] = prompts[r].length;
+        }
+        int layers = config.numHiddenLayers();
+        String[] outs = new String[1 + 2 * layers];
+        outs[0] = LlamaGraph.LOGITS;
+        for (int i = 0; i < layers; i++) {
+            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
+            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
+        }
+        Map<String, INDArray> out = trainingGraph().output(LlamaInputs.tokens(ids, mask, pos, rope, config), outs);
+        float[] lastLogits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1),
+                NDArrayIndex.all()).dup('c').data().asFloat();
+
+        // one decoding-graph row per (prompt, continuation), right-padded, with its prompt's cache
+        List<int[]> owner = new ArrayList<>();
+        int contLen = 1;
+        for (int p = 0; p < b; p++) {
+            for (int j = 0; j < continuations[p].length; j++) {
+                owner.add(new int[]{p, j});
+                contLen = Math.max(contLen, continuations[p][j].length);
+            }
+        }
+        int rows = owner.size();
+        double[][] result = new double[b][];
+        for (int p = 0; p < b; p++) {
+            result[p] = new double[continuations[p].length];
+        }
+        if (rows == 0) {
+            return result;
+        }
+        int vocab = config.vocabSize();
+        int[][] cIds = new int[rows][contLen];
+        int[][] keyMask = new int[rows][len + contLen];
+        int[][] cPos = new int[rows][contLen];
+        int[] rowOf = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int p = owner.get(r)[0];
+            int[] cont = continuations[p][owner.get(r)[1]];
+            rowOf[r] = p;
+            Arrays.fill(cIds[r], padTokenId);
+            System.arraycopy(cont, 0, cIds[r], 0, cont.length);
+            System.arraycopy(mask[p], 0, keyMask[r], 0, len);
+            Arrays.fill(keyMask[r], len, len + cont.length, 1);
+            for (int t = 0; t < contLen; t++) {
+                cPos[r][t] = t < cont.length ? nextPos[p] + t : 1;
+            }
+        }
+        Map<String, INDArray> sp = LlamaInputs.tokens(cIds, keyMask, cPos, rope, config);
+        long[] rowIndex = Arrays.stream(rowOf).asLongStream().toArray();
+        for (int i = 0; i < layers; i++) {
+            sp.put(LlamaGraph.pastKey(i), rowsOf(out.get(LlamaGraph.presentKey(i)), rowIndex));
+            sp.put(LlamaGraph.pastValue(i), rowsOf(out.get(LlamaGraph.presentValue(i)), rowIndex));
+        }
+        float[] stepLogits = stepGraph().outputSingle(sp, LlamaGraph.LOGITS).dup('c').data().asFloat();
+        for (int r = 0; r < rows; r++) {
+            int p = owner.get(r)[0];
+            int j = owner.get(r)[1];
+            int[] cont = continuations[p][j];
+            double sum = 0;
+            for (int t = 0; t < cont.length; t++) {
+                if (counted[p][j][t]) {
+                    sum += t == 0 ? logSoftmaxAt(lastLogits, p * vocab, vocab, cont[0])
+                            : logSoftmaxAt(stepLogits, (r * contLen + t - 1) * vocab, vocab, cont[t]);
+                }
+            }
+            result[p][j] = sum;
+        }
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
+        return result;
+    }
+
+    /** Copies of the given slices along dimension 0 of a rank-4 array, in order (repeats allowed). */
+    private static INDArray rowsOf(INDArray a, long[] rows) {
+        return a.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
+    }
+
+    private static double logSoftmaxAt(float[] x, int base, int n, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            max = Math.max(max, x[base + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += Math.exp(x[base + k] - max);
+        }
+        return x[base + target] - max - Math.log(sum);
+    }
+
     static int[] argmax(INDArray logits) {
         return logits.argMax(1).toIntVector();
     }

@@ -1,0 +1,60 @@
+package io.kif4j.continual.eval;
+
+import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.datasets.Benchmark;
+import io.kif4j.datasets.Benchmarks;
+import io.kif4j.datasets.Example;
+import io.kif4j.datasets.Split;
+import io.kif4j.datasets.Task;
+import io.kif4j.datasets.batch.BatchOptions;
+import io.kif4j.datasets.batch.Batcher;
+import io.kif4j.datasets.batch.EncodedExample;
+import io.kif4j.datasets.batch.ModelFamily;
+import io.kif4j.datasets.prompt.PromptTemplates;
+import io.kif4j.transformer.llama.LlamaModel;
+import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.transformer.tokenizer.Tokenizers;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Label ranking with the prompt run once per example (cached keys and values) gives the log-likelihoods of
+ * scoring each full prompt + label sequence: the built-in stories260K on real agnews and dbpedia test examples.
+ */
+class SharedPromptRankingTest {
+
+    @Test
+    void sharedPromptScoresEqualFullSequenceScores() {
+        Path shared = Path.of(System.getProperty("kif.shared", "../shared"));
+        Path modelDir = shared.resolve("weights/stories260K-hf");
+        LlamaModel model = LlamaModel.load(modelDir);
+        Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(shared.resolve("data")), "long_sequence");
+        try (Tokenizer tok = Tokenizers.load(modelDir)) {
+            Batcher batcher = new Batcher(ModelFamily.LLAMA, tok, PromptTemplates.builtIn().get("short"),
+                    BatchOptions.defaults().withLengths(128, 16));
+            Evaluator ev = new Evaluator(model, tok, batcher, Evaluator.Mode.RANK_LABELS, 16, 4, ScoringOptions.kif());
+            for (String name : List.of("agnews", "dbpedia")) {
+                Task task = bench.task(name);
+                List<String> labels = task.info().labels();
+                List<EncodedExample> pairs = new ArrayList<>();
+                for (Example e : task.load(Split.TEST).subList(0, 6)) {
+                    for (String label : labels) {
+                        pairs.add(batcher.encode(task.info(), new Example(e.id(), e.input(), label)));
+                    }
+                }
+                double[] cached = ev.sharedPromptLogLikelihoods(model, pairs, labels.size());
+                assertNotNull(cached, name + ": the encodings share a prompt");
+                double[] full = ev.fullSequenceLogLikelihoods(pairs);
+                for (int i = 0; i < full.length; i++) {
+                    assertEquals(full[i], cached[i], 2e-3 * Math.max(1, Math.abs(full[i])), name + " pair " + i);
+                }
+            }
+        }
+    }
+}
