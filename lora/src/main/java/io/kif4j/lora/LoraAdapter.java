@@ -80,7 +80,9 @@ public final class LoraAdapter implements LinearAdapter {
         for (String key : src.names()) {
             boolean isA = key.endsWith(".lora_A.weight");
             boolean isB = key.endsWith(".lora_B.weight");
-            if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)) {
+            // The length check: "base_model.model.lora_A.weight" has prefix and suffix sharing the dot, and no module.
+            if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)
+                    || key.length() <= LoraModule.PEFT_PREFIX.length() + ".lora_A.weight".length()) {
                 throw KifInputException.of(file, "tensor '" + key + "' is not a PEFT LoRA weight "
                         + "(expected base_model.model.<module>.lora_A.weight / .lora_B.weight)");
             }
