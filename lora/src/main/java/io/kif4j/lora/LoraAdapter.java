@@ -159,9 +159,21 @@ public final class LoraAdapter implements LinearAdapter {
         return variableName.endsWith(".lora_A.weight") ? m.a() : m.b();
     }
 
+    /**
+     * Does the config target {@code modulePath}? A target_modules regex that exhausts its matching budget on this
+     * path is an input error of the adapter: it is reported naming the adapter, not as an internal error.
+     */
+    public boolean targets(String modulePath) {
+        try {
+            return config.targets(modulePath);
+        } catch (IllegalArgumentException e) {
+            throw new KifInputException(source + ": " + CONFIG_FILE + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
-        if (!config.targets(modulePath)) {
+        if (!targets(modulePath)) {
             return null;
         }
         LoraModule m = modules.get(modulePath);

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Fuzzes {@link LoraAdapter#load} on a PEFT adapter folder: the input is split ({@link FuzzFiles#split}) into
- * {@code adapter_config.json} and {@code adapter_model.safetensors}. A loaded adapter's config is then asked
- * whether it targets a typical module path: target_modules may be a regex from the file.
+ * {@code adapter_config.json} and {@code adapter_model.safetensors}. A loaded adapter is then asked whether it
+ * targets two typical module paths, as building a graph does: target_modules may be a regex from the file.
  * Seeds: {@code src/test/resources/io/kif4j/lora/LoraAdapterFuzzTestInputs/}.
  */
 class LoraAdapterFuzzTest {
@@ -21,8 +21,8 @@ class LoraAdapterFuzzTest {
         FuzzFiles.write(dir, LoraAdapter.WEIGHTS_FILE, parts[1]);
         FuzzFiles.expectCleanOutcome(dir, () -> {
             LoraAdapter a = LoraAdapter.load(dir);
-            a.config().targets("encoder.block.0.layer.0.SelfAttention.q");
-            a.config().targets("model.layers.11.self_attn.v_proj");
+            a.targets("encoder.block.0.layer.0.SelfAttention.q");
+            a.targets("model.layers.11.self_attn.v_proj");
         });
     }
 }
