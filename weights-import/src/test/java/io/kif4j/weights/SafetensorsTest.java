@@ -187,4 +187,34 @@ class SafetensorsTest {
         assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", new byte[8]),
                 "outside the data section");
     }
+
+    @Test
+    void headerThatIsNotUtf8OrWhoseShapeOverflows() throws Exception {
+        byte[] b = file("{\"a\":1}", new byte[0]);
+        b[9] = (byte) 0xff;
+        assertRejected(b, "header is not valid UTF-8");
+        assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}",
+                new byte[0]), "'a'", "overflows");
+        assertRejected(file("{\"__metadata__\":[1]}", new byte[0]), "__metadata__");
+    }
+
+    @Test
+    void shardIndexPointingOutsideTheFolderOrLyingAboutItsShards() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("ckpt"));
+        SafetensorsWriter.write(dir.resolve("s1.safetensors"), Map.of("x", Nd4j.ones(2)));
+        Path index = dir.resolve("model.safetensors.index.json");
+        Files.writeString(index, "{\"weight_map\":{\"x\":\"../s1.safetensors\"}}");
+        KifInputException e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().startsWith(index.toString()) && e.getMessage().contains("not a file in the checkpoint folder"),
+                e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"y\":\"s1.safetensors\"}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("'y'") && e.getMessage().contains("does not"), e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"x\":7}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("weight_map['x']"), e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"x\":\"missing.safetensors\"}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("missing.safetensors") && e.getMessage().contains("no such"), e.getMessage());
+    }
 }
