@@ -146,4 +146,47 @@ class MalformedTaskTest {
         Benchmark b = Benchmarks.open(dir.getParent(), dir.getFileName().toString());
         assertEquals(1, b.order("only").size());
     }
+
+    @Test
+    void zeroLengthOrNonUtf8TaskJson() throws IOException {
+        Path folder = task("", GOOD);
+        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder));
+        assertTrue(e.getMessage().startsWith(folder.resolve("task.json").toString()), e.getMessage());
+        Files.write(folder.resolve("task.json"), new byte[] {'{', '"', 't', 'a', 's', 'k', '"', ':', '"', (byte) 0xC3, '(', '"', '}'});
+        e = assertThrows(KifInputException.class, () -> Task.open(folder));
+        assertTrue(e.getMessage().startsWith(folder.resolve("task.json").toString())
+                && e.getMessage().contains("not valid JSON"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void splitCountOfTheWrongTypeOrNegative() throws IOException {
+        Path folder = task("{\"splits\": {\"train\": {\"count\": -1}}}", GOOD);
+        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder));
+        assertTrue(e.getMessage().contains("splits.train.count") && e.getMessage().contains("non-negative"), e.getMessage());
+        Files.writeString(folder.resolve("task.json"), "{\"splits\": {\"train\": {\"count\": \"2\"}}}");
+        e = assertThrows(KifInputException.class, () -> Task.open(folder));
+        assertTrue(e.getMessage().contains("splits.train.count"), e.getMessage());
+    }
+
+    @Test
+    void ordersFileOfTheWrongShape() throws IOException {
+        task(LABELS, GOOD);
+        Path orders = dir.resolve("orders.json");
+        Files.writeString(orders, "{\"orders\": {\"1\": \"t\"}}");
+        KifInputException e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
+        assertTrue(e.getMessage().startsWith(orders.toString()) && e.getMessage().contains("orders.1"), e.getMessage());
+        Files.writeString(orders, "[]");
+        e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
+        assertTrue(e.getMessage().startsWith(orders.toString()), e.getMessage());
+        Files.writeString(orders, "{\"orders\": {\"1\": [\"t\", \"t\"]}}");
+        e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    }
+
+    @Test
+    void truncatedLastLine() throws IOException {
+        Path folder = task(LABELS, GOOD + "{\"id\": \"b\", \"inp");
+        assertFails(folder, "train.jsonl", "line 2", "not valid JSON");
+    }
 }

@@ -105,7 +105,9 @@ public final class LoraAdapter implements LinearAdapter {
         for (String key : src.names()) {
             boolean isA = key.endsWith(".lora_A.weight");
             boolean isB = key.endsWith(".lora_B.weight");
-            if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)) {
+            // The length check: "base_model.model.lora_A.weight" has prefix and suffix sharing the dot, and no module.
+            if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)
+                    || key.length() <= LoraModule.PEFT_PREFIX.length() + ".lora_A.weight".length()) {
                 throw KifInputException.of(file, "tensor '" + key + "' is not a PEFT LoRA weight "
                         + "(expected base_model.model.<module>.lora_A.weight / .lora_B.weight)");
             }
@@ -182,9 +184,21 @@ public final class LoraAdapter implements LinearAdapter {
         return variableName.endsWith(".lora_A.weight") ? m.a() : m.b();
     }
 
+    /**
+     * Does the config target {@code modulePath}? A target_modules regex that exhausts its matching budget on this
+     * path is an input error of the adapter: it is reported naming the adapter, not as an internal error.
+     */
+    public boolean targets(String modulePath) {
+        try {
+            return config.targets(modulePath);
+        } catch (IllegalArgumentException e) {
+            throw new KifInputException(source + ": " + CONFIG_FILE + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
-        if (!config.targets(modulePath)) {
+        if (!targets(modulePath)) {
             return null;
         }
         LoraModule m = modules.get(modulePath);

@@ -49,10 +49,20 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         return useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r;
     }
 
-    /** Does the HF module path (e.g. {@code encoder.block.0.layer.0.SelfAttention.q}) get LoRA? */
+    /**
+     * Does the HF module path (e.g. {@code encoder.block.0.layer.0.SelfAttention.q}) get LoRA?
+     *
+     * @throws IllegalArgumentException when the target_modules regex backtracks past {@link #REGEX_STEP_BUDGET}
+     *                                  characters read on this path: a hostile regex must not hang the run
+     */
     public boolean targets(String modulePath) {
         if (targetModulesRegex != null) {
-            return Pattern.compile(targetModulesRegex).matcher(modulePath).matches();
+            try {
+                return Pattern.compile(targetModulesRegex).matcher(new BudgetedChars(modulePath)).matches();
+            } catch (BudgetedChars.Exhausted e) {
+                throw new IllegalArgumentException("target_modules regex '" + targetModulesRegex + "' needs more than "
+                        + REGEX_STEP_BUDGET + " steps to match '" + modulePath + "' (catastrophic backtracking); simplify it");
+            }
         }
         for (String t : targetModules) {
             if (modulePath.equals(t) || modulePath.endsWith("." + t)) {
@@ -60,6 +70,63 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
             }
         }
         return false;
+    }
+
+    /** Characters a regex match may read: real PEFT patterns need a few hundred on a module path. */
+    static final int REGEX_STEP_BUDGET = 1_000_000;
+
+    /** PEFT's regexes are one line of alternatives; the bound keeps compile time and memory trivial. */
+    static final int MAX_REGEX_CHARS = 4096;
+
+    /** Module paths of the model families kif4j runs, tried once when a regex is read so a bad one fails early. */
+    private static final List<String> PROBE_PATHS = List.of("encoder.block.0.layer.0.SelfAttention.q",
+            "decoder.block.11.layer.2.DenseReluDense.wo", "model.layers.31.self_attn.v_proj", "model.layers.0.mlp.down_proj");
+
+    /**
+     * A module path that counts the characters the regex engine reads and gives up past the budget: java.util.regex
+     * has no timeout, and exponential backtracking reads characters on every step, so this bounds the time.
+     */
+    private static final class BudgetedChars implements CharSequence {
+        static final class Exhausted extends RuntimeException {
+            Exhausted() {
+                super(null, null, false, false);
+            }
+        }
+
+        private final String s;
+        private final int[] left;
+
+        BudgetedChars(String s) {
+            this(s, new int[] {REGEX_STEP_BUDGET});
+        }
+
+        private BudgetedChars(String s, int[] left) {
+            this.s = s;
+            this.left = left;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left[0] < 0) {
+                throw new Exhausted();
+            }
+            return s.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new BudgetedChars(s.substring(start, end), left);
+        }
+
+        @Override
+        public String toString() {
+            return s;
+        }
     }
 
     public LoraConfig withBaseModel(String path) {
@@ -82,6 +149,10 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
             throw KifInputException.of(file, "missing field 'target_modules'");
         } else if (tm.isTextual()) {
             regex = tm.asText();
+            if (regex.length() > MAX_REGEX_CHARS) {
+                throw KifInputException.of(file, "target_modules regex is " + regex.length() + " characters, more than "
+                        + MAX_REGEX_CHARS);
+            }
             try {
                 Pattern.compile(regex);
             } catch (PatternSyntaxException e) {
@@ -108,10 +179,20 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         }
         JsonNode task = c.get("task_type");
         JsonNode base = c.get("base_model_name_or_path");
-        return new LoraConfig(r, Json.doubleField(file, c, "lora_alpha", 8.0), dropout, targets, regex, bias,
+        LoraConfig config = new LoraConfig(r, Json.doubleField(file, c, "lora_alpha", 8.0), dropout, targets, regex, bias,
                 Json.boolField(file, c, "use_rslora", false),
                 task == null || task.isNull() ? null : task.asText(),
                 base == null || base.isNull() ? null : base.asText());
+        if (regex != null) {
+            for (String probe : PROBE_PATHS) {
+                try {
+                    config.targets(probe);
+                } catch (IllegalArgumentException e) {
+                    throw KifInputException.of(file, e.getMessage());
+                }
+            }
+        }
+        return config;
     }
 
     /** Writes PEFT 0.7's adapter_config.json fields. */

@@ -188,4 +188,85 @@ class LoraUnitTest {
             assertTrue(Files.isRegularFile(out.resolve("config.json")));
         }
     }
+
+    /** An adapter folder with the given config and tensors (written by SafetensorsWriter). */
+    Path adapter(String name, String config, Map<String, INDArray> tensors) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), config);
+        io.kif4j.weights.safetensors.SafetensorsWriter.write(dir.resolve(LoraAdapter.WEIGHTS_FILE), tensors);
+        return dir;
+    }
+
+    static KifInputException assertLoadRejected(Path dir, String file, String... fragments) {
+        KifInputException e = assertThrows(KifInputException.class, () -> LoraAdapter.load(dir));
+        assertTrue(e.getMessage().startsWith(dir.resolve(file).toString()), "names " + file + ": " + e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "'" + f + "' in: " + e.getMessage());
+        }
+        return e;
+    }
+
+    static final String QV = "{\"peft_type\":\"LORA\",\"r\":2,\"lora_alpha\":8,\"target_modules\":[\"q\",\"v\"]}";
+
+    @Test
+    void adapterKeyWithoutAModuleIsRefused() throws Exception {
+        // Prefix and suffix share the dot: substring(17, 16) threw StringIndexOutOfBounds.
+        Path dir = adapter("nomodule", QV, Map.of(LoraModule.PEFT_PREFIX + "lora_A.weight", Nd4j.ones(2, 3)));
+        assertLoadRejected(dir, LoraAdapter.WEIGHTS_FILE, "'base_model.model.lora_A.weight'", "not a PEFT LoRA weight");
+    }
+
+    @Test
+    void nonFiniteAdapterWeightsAreRefused() throws Exception {
+        INDArray a = Nd4j.ones(2, 3);
+        a.putScalar(1, 2, Float.NaN);
+        Path dir = adapter("nan", QV, Map.of(LoraModule.PEFT_PREFIX + "x.q.lora_A.weight", a,
+                LoraModule.PEFT_PREFIX + "x.q.lora_B.weight", Nd4j.zeros(3, 2)));
+        assertLoadRejected(dir, LoraAdapter.WEIGHTS_FILE, "'base_model.model.x.q.lora_A.weight'", "NaN at element 5");
+    }
+
+    @Test
+    void adapterConfigValuesOfTheWrongTypeOrRange() throws Exception {
+        Map<String, INDArray> none = Map.of();
+        assertLoadRejected(adapter("rstring", "{\"r\":\"8\",\"target_modules\":[\"q\"]}", none),
+                LoraAdapter.CONFIG_FILE, "'r'", "expected an integer");
+        assertLoadRejected(adapter("rneg", "{\"r\":-1,\"target_modules\":[\"q\"]}", none),
+                LoraAdapter.CONFIG_FILE, "'r'", "positive");
+        assertLoadRejected(adapter("targets", "{\"target_modules\":[1]}", none), LoraAdapter.CONFIG_FILE, "target_modules");
+        assertLoadRejected(adapter("dropout", "{\"target_modules\":[\"q\"],\"lora_dropout\":1.5}", none),
+                LoraAdapter.CONFIG_FILE, "lora_dropout 1.5");
+        assertLoadRejected(adapter("alpha", "{\"target_modules\":[\"q\"],\"lora_alpha\":1e999}", none),
+                LoraAdapter.CONFIG_FILE, "'lora_alpha'", "finite");
+    }
+
+    @Test
+    void regexTargetModulesThatDoNotCompileOrBacktrackForeverAreRefused() throws Exception {
+        Map<String, INDArray> none = Map.of();
+        assertLoadRejected(adapter("syntax", "{\"target_modules\":\"(((\"}", none), LoraAdapter.CONFIG_FILE,
+                "not a valid regex");
+        assertLoadRejected(adapter("long", "{\"target_modules\":\"" + "a".repeat(5000) + "\"}", none),
+                LoraAdapter.CONFIG_FILE, "5000 characters");
+        // Exponential backtracking on every module path: without the step budget this would not return.
+        long start = System.nanoTime();
+        assertLoadRejected(adapter("redos", "{\"target_modules\":\"(([\\\\w.]+)[\\\\w.]*)+\\\\2x\"}", none), LoraAdapter.CONFIG_FILE,
+                "catastrophic backtracking");
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "bounded in time");
+        // A plain PEFT regex is fine.
+        LoraConfig ok = LoraConfig.read(adapter("ok", "{\"target_modules\":\".*\\\\.(q|v)$\"}", none)
+                .resolve(LoraAdapter.CONFIG_FILE));
+        assertTrue(ok.targets("encoder.block.0.layer.0.SelfAttention.q"));
+    }
+
+    @Test
+    void zeroLengthOrPickledAdapterFiles() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("empty"));
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), "");
+        assertThrows(KifInputException.class, () -> LoraAdapter.load(dir));
+        Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), QV);
+        Files.write(dir.resolve(LoraAdapter.WEIGHTS_FILE), new byte[0]);
+        assertLoadRejected(dir, LoraAdapter.WEIGHTS_FILE, "shorter than the 8-byte header length");
+        Files.delete(dir.resolve(LoraAdapter.WEIGHTS_FILE));
+        Files.write(dir.resolve("adapter_model.bin"), new byte[] {(byte) 0x80, 2});
+        assertLoadRejected(dir, "adapter_model.bin", "arbitrary code");
+    }
 }

@@ -45,8 +45,9 @@ public final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw KifInputException.of(file, "not well-formed JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
+            // Jackson's own limits (nesting depth, number length) throw without a location.
+            String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw KifInputException.of(file, "not well-formed JSON: " + e.getOriginalMessage() + line);
         } catch (IOException e) {
             throw KifInputException.of(file, "cannot read: " + e.getMessage(), e);
         }
@@ -82,8 +83,8 @@ public final class Json {
             }
             return dflt;
         }
-        if (!v.isNumber()) {
-            throw KifInputException.of(file, "field '" + field + "' is " + v + ", expected a number");
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) { // 1e999 parses as infinity
+            throw KifInputException.of(file, "field '" + field + "' is " + v + ", expected a finite number");
         }
         return v.asDouble();
     }

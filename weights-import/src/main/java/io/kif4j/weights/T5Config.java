@@ -46,8 +46,8 @@ public record T5Config(
         }
         String proj = Json.stringField(file, c, "feed_forward_proj", "relu");
         String[] parts = proj.split("-");
-        boolean gated = parts[0].equals("gated");
-        if (parts.length > 2 || (parts.length == 2 && !gated)) {
+        boolean gated = parts.length > 0 && parts[0].equals("gated");
+        if (parts.length == 0 || parts.length > 2 || (parts.length == 2 && !gated)) {
             throw KifInputException.of(file, "feed_forward_proj '" + proj
                     + "' is not of the form 'relu', 'gelu' or 'gated-gelu'");
         }

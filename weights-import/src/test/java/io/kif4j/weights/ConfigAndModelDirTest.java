@@ -89,4 +89,64 @@ class ConfigAndModelDirTest {
         assertRejected(() -> HfModelDir.open(nowhere), nowhere, "not a model directory");
         assertRejected(() -> HfModelDir.open(tmp), tmp, "no config.json");
     }
+
+    @Test
+    void jacksonLimitsGiveAnInputErrorNotANullPointer() throws Exception {
+        // Jackson's nesting-depth and number-length limits throw without a location; reading it was an NPE.
+        Path deep = config("{\"a\":" + "[".repeat(1200) + "]".repeat(1200) + "}");
+        assertRejected(() -> LlamaConfig.read(deep), deep, "not well-formed JSON", "nesting depth");
+        Path longNumber = config("{\"hidden_size\":" + "9".repeat(1200) + "}");
+        assertRejected(() -> LlamaConfig.read(longNumber), longNumber, "not well-formed JSON");
+    }
+
+    @Test
+    void zeroLengthNonUtf8AndNonObjectConfigs() throws Exception {
+        Path empty = config("");
+        assertRejected(() -> T5Config.read(empty), empty, "expected a JSON object");
+        Path array = config("[1,2]");
+        assertRejected(() -> T5Config.read(array), array, "expected a JSON object");
+        Path latin1 = tmp.resolve("config.json");
+        Files.write(latin1, new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0xe9, '"', '}'});
+        assertRejected(() -> T5Config.read(latin1), latin1, "not valid UTF-8");
+    }
+
+    @Test
+    void wrongTypesAndNonFiniteNumbersNameTheField() throws Exception {
+        Path frac = config("{\"model_type\":\"t5\",\"num_heads\":4.5}");
+        assertRejected(() -> T5Config.read(frac), frac, "'num_heads'", "expected an integer");
+        Path huge = config("{\"model_type\":\"t5\",\"d_model\":3000000000}");
+        assertRejected(() -> T5Config.read(huge), huge, "'d_model'", "expected an integer");
+        Path bool = config("{\"model_type\":\"t5\",\"tie_word_embeddings\":\"yes\"}");
+        assertRejected(() -> T5Config.read(bool), bool, "'tie_word_embeddings'", "true or false");
+        Path inf = config("{\"model_type\":\"llama\",\"rms_norm_eps\":1e999}");
+        assertRejected(() -> LlamaConfig.read(inf), inf, "'rms_norm_eps'", "finite");
+        Path zeroHeads = config("{\"model_type\":\"t5\",\"num_heads\":0}");
+        assertRejected(() -> T5Config.read(zeroHeads), zeroHeads, "'num_heads'", "positive");
+        Path oddHeadDim = config("{\"model_type\":\"llama\",\"hidden_size\":24,\"num_attention_heads\":8}");
+        assertRejected(() -> LlamaConfig.read(oddHeadDim), oddHeadDim, "head_dim 3", "even");
+    }
+
+    @Test
+    void feedForwardProjOfOnlyADash() throws Exception {
+        // "-".split("-") is empty: this was an ArrayIndexOutOfBoundsException.
+        Path p = config("{\"model_type\":\"t5\",\"feed_forward_proj\":\"-\"}");
+        assertRejected(() -> T5Config.read(p), p, "feed_forward_proj '-'");
+    }
+
+    @Test
+    void unknownModelTypeIsNamed() throws Exception {
+        Path p = config("{\"model_type\":\"bert\"}");
+        assertRejected(() -> T5Config.read(p), p, "model_type is 'bert'", "expected 't5'");
+        assertEquals("bert", HfModelDir.open(tmp).modelType());
+    }
+
+    @Test
+    void errorMessagesStayOneLineWhateverTheFileQuotes() throws Exception {
+        Path p = config("{\"model_type\":\"llama\\nkif: ok\\u001b[2J" + "x".repeat(5000) + "\"}");
+        KifInputException e = assertThrows(KifInputException.class, () -> LlamaConfig.read(p));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertFalse(e.getMessage().contains("\u001b"), "no raw escape character: " + e.getMessage());
+        assertTrue(e.getMessage().contains("\\n"), "newline shown escaped: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 2100 && e.getMessage().endsWith("[...]"), e.getMessage());
+    }
 }

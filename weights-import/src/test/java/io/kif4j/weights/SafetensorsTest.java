@@ -75,8 +75,8 @@ class SafetensorsTest {
 
     @Test
     void halfAndBfloat16AreConvertedToFloat() throws Exception {
-        // 1.0, -2.0, 65504 (max half), 2^-24 (smallest subnormal), +inf
-        byte[] half = le((short) 0x3c00, (short) 0xc000, (short) 0x7bff, (short) 0x0001, (short) 0x7c00);
+        // 1.0, -2.0, 65504 (max half), 2^-24 (smallest subnormal), -0
+        byte[] half = le((short) 0x3c00, (short) 0xc000, (short) 0x7bff, (short) 0x0001, (short) 0x8000);
         // bf16 of 1.0, -2.5, 3.140625
         byte[] bf = le((short) 0x3f80, (short) 0xc020, (short) 0x4049);
         byte[] data = new byte[half.length + bf.length];
@@ -85,9 +85,13 @@ class SafetensorsTest {
         Path p = write("h.safetensors", file("{\"h\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[0,10]},"
                 + "\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[10,16]}}", data));
         SafetensorsFile f = SafetensorsFile.open(p);
-        assertArrayEquals(new float[]{1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY}, f.load("h").toFloatVector());
+        assertArrayEquals(new float[]{1f, -2f, 65504f, 0x1p-24f, -0f}, f.load("h").toFloatVector());
         assertArrayEquals(new float[]{1f, -2.5f, 3.140625f}, f.load("b").toFloatVector());
         assertEquals(1f, DType.halfToFloat((short) 0x3c00));
+        // The conversions keep infinities and NaN; load refuses them (nonFiniteWeightsAreRefusedNamingTheTensor).
+        assertEquals(Float.POSITIVE_INFINITY, DType.halfToFloat((short) 0x7c00));
+        assertTrue(Float.isNaN(DType.halfToFloat((short) 0x7e00)));
+        assertEquals(Float.NEGATIVE_INFINITY, DType.bf16ToFloat((short) 0xff80));
     }
 
     @Test
@@ -149,6 +153,31 @@ class SafetensorsTest {
                 "'a'", "needs 12 bytes", "give 8");
     }
 
+    /** Opening checks only the header; the values are checked as each tensor is loaded. */
+    private void assertLoadRejected(String tensor, String dtype, byte[] data, String... fragments) throws Exception {
+        Path p = write("w.safetensors", file("{\"" + tensor + "\":{\"dtype\":\"" + dtype + "\",\"shape\":["
+                + data.length / (dtype.equals("F32") ? 4 : dtype.equals("F64") ? 8 : 2) + "],\"data_offsets\":[0,"
+                + data.length + "]}}", data));
+        SafetensorsFile f = SafetensorsFile.open(p);
+        KifInputException e = assertThrows(KifInputException.class, () -> f.load(tensor));
+        assertTrue(e.getMessage().startsWith(p.toString()), "names the file: " + e.getMessage());
+        assertTrue(e.getMessage().contains("'" + tensor + "'"), "names the tensor: " + e.getMessage());
+        for (String frag : fragments) {
+            assertTrue(e.getMessage().contains(frag), "'" + frag + "' in: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheTensor() throws Exception {
+        ByteBuffer f32 = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1f).putFloat(2f).putFloat(Float.NaN);
+        assertLoadRejected("layers.0.w", "F32", f32.array(), "NaN at element 2", "non-finite");
+        assertLoadRejected("h", "F16", le((short) 0x3c00, (short) 0xfc00), "-Infinity at element 1");
+        assertLoadRejected("b", "BF16", le((short) 0x7f80), "Infinity at element 0");
+        // F64 beyond the float range would become infinity in float32: refused too.
+        ByteBuffer f64 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(1e300);
+        assertLoadRejected("d", "F64", f64.array(), "Infinity at element 0");
+    }
+
     @Test
     void overlappingAndOutOfRangeOffsets() throws Exception {
         assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
@@ -157,5 +186,35 @@ class SafetensorsTest {
                 "outside the data section");
         assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", new byte[8]),
                 "outside the data section");
+    }
+
+    @Test
+    void headerThatIsNotUtf8OrWhoseShapeOverflows() throws Exception {
+        byte[] b = file("{\"a\":1}", new byte[0]);
+        b[9] = (byte) 0xff;
+        assertRejected(b, "header is not valid UTF-8");
+        assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}",
+                new byte[0]), "'a'", "overflows");
+        assertRejected(file("{\"__metadata__\":[1]}", new byte[0]), "__metadata__");
+    }
+
+    @Test
+    void shardIndexPointingOutsideTheFolderOrLyingAboutItsShards() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("ckpt"));
+        SafetensorsWriter.write(dir.resolve("s1.safetensors"), Map.of("x", Nd4j.ones(2)));
+        Path index = dir.resolve("model.safetensors.index.json");
+        Files.writeString(index, "{\"weight_map\":{\"x\":\"../s1.safetensors\"}}");
+        KifInputException e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().startsWith(index.toString()) && e.getMessage().contains("not a file in the checkpoint folder"),
+                e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"y\":\"s1.safetensors\"}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("'y'") && e.getMessage().contains("does not"), e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"x\":7}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("weight_map['x']"), e.getMessage());
+        Files.writeString(index, "{\"weight_map\":{\"x\":\"missing.safetensors\"}}");
+        e = assertThrows(KifInputException.class, () -> ShardedSafetensors.open(index));
+        assertTrue(e.getMessage().contains("missing.safetensors") && e.getMessage().contains("no such"), e.getMessage());
     }
 }

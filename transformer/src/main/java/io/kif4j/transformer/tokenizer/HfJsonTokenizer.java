@@ -79,6 +79,12 @@ public final class HfJsonTokenizer implements Tokenizer {
         List<AddedToken> addedList = readAddedTokens(root.path("added_tokens"));
         int size = n;
         for (AddedToken t : addedList) {
+            // Ids are dense (checked below), so no added id can exceed this; checking it first keeps a lying id
+            // from sizing the allocations.
+            if (t.id() >= n + addedList.size()) {
+                throw KifInputException.of(file, "added token '" + t.content() + "' has id " + t.id()
+                        + ", beyond the " + n + " vocabulary pieces and " + addedList.size() + " added tokens");
+            }
             size = Math.max(size, t.id() + 1);
         }
         vocab = new String[size];

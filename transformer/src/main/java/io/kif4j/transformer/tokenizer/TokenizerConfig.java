@@ -20,6 +20,9 @@ final class TokenizerConfig {
 
     static final String[] TOKEN_KEYS = {"bos_token", "eos_token", "pad_token", "unk_token"};
 
+    /** The most sentinel tokens a config may declare (T5 has 100). */
+    static final int MAX_EXTRA_IDS = 10_000;
+
     /** A token named by a config file: empty when the file says null. */
     private record Entry(Optional<String> token, Path source) {
     }
@@ -54,6 +57,10 @@ final class TokenizerConfig {
             }
             if (root.path("extra_ids").canConvertToInt()) {
                 c.extraIds = root.get("extra_ids").intValue();
+                // Sizes the id table: T5 has 100; a negative or huge count must not reach the allocation.
+                if (c.extraIds < 0 || c.extraIds > MAX_EXTRA_IDS) {
+                    throw KifInputException.of(config, "extra_ids " + c.extraIds + " is outside [0, " + MAX_EXTRA_IDS + "]");
+                }
             } else if (root.path("additional_special_tokens").isArray()) {
                 c.extraIds = countSentinels(root.get("additional_special_tokens"));
             }

@@ -244,7 +244,9 @@ public final class SafetensorsFile implements WeightSource {
         long[] shape = t.shape();
         switch (t.dtype()) {
             case F32, F16, BF16, F64 -> {
-                return Nd4j.create(toFloats(t.dtype(), b, n), shape, 'c');
+                float[] values = toFloats(t.dtype(), b, n);
+                checkFinite(name, values);
+                return Nd4j.create(values, shape, 'c');
             }
             case I64 -> {
                 long[] a = new long[n];
@@ -264,6 +266,20 @@ public final class SafetensorsFile implements WeightSource {
                         : t.dtype() == DType.BOOL ? arr.castTo(DataType.BOOL) : arr;
             }
             default -> throw new IllegalStateException(t.dtype().toString());
+        }
+    }
+
+    /**
+     * Refuses NaN and ±infinity: training on a checkpoint that holds them is meaningless (every loss turns NaN), and
+     * the one pass over values already in cache costs little next to reading them. F64 values beyond the float range
+     * are caught here too, as they convert to infinity.
+     */
+    private void checkFinite(String name, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw KifInputException.of(path, "tensor '" + name + "' holds " + values[i] + " at element " + i
+                        + ": a checkpoint with non-finite weights is refused");
+            }
         }
     }
 

@@ -1,0 +1,20 @@
+package io.kif4j.transformer.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.kif4j.transformer.testing.FuzzFiles;
+
+import java.nio.file.Path;
+
+/**
+ * Fuzzes the CLI's {@code --inputs} reader: the input is written as {@code inputs.json} and read.
+ * Seeds: {@code src/test/resources/io/kif4j/transformer/io/InputsJsonFuzzTestInputs/}.
+ */
+class InputsJsonFuzzTest {
+
+    @FuzzTest(maxDuration = "10m")
+    void inputsJson(byte[] data) {
+        Path dir = FuzzFiles.scratch("inputs");
+        Path file = FuzzFiles.write(dir, "inputs.json", data);
+        FuzzFiles.expectCleanOutcome(dir, () -> InputsJson.read(file));
+    }
+}
