@@ -109,9 +109,14 @@ class SameDiffQuirksTest {
         return sd.outputSingle(Map.of(), mask.name());
     }
 
+    /**
+     * SameDiff's session runs random ops in a fresh native context whose generator is not seeded from
+     * Nd4j.getRandom(): measured here, two `./kif train` runs with the same seed and dropout 0.05 gave first-epoch
+     * losses 10.8473 and 10.8562 before the listener, and identical ones after. Whether two unseeded draws in one
+     * process agree varies, so only the listener's guarantees are asserted.
+     */
     @Test
-    void randomOpsIgnoreNd4jsSeedSoDropoutIsSeededByAListener() {
-        assertFalse(bernoulliDraw(null).equals(bernoulliDraw(null)), "still unseeded: two draws after setSeed(42) agree");
+    void randomOpsAreSeededByAListener() {
         SeededRandomOps seeds = new SeededRandomOps();
         seeds.setSeed(7);
         INDArray a = bernoulliDraw(seeds);
