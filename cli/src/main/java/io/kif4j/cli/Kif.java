@@ -1,5 +1,6 @@
 package io.kif4j.cli;
 
+import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.weights.KifInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,7 +56,7 @@ public final class Kif implements Runnable {
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));
             PrintWriter errOut = commandLine.getErr();
             if (ex instanceof KifInputException || ex instanceof UncheckedIOException
-                    || ex instanceof IllegalArgumentException) {
+                    || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException) {
                 errOut.println("kif: error: " + ex.getMessage());
             } else {
                 errOut.println("kif: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));

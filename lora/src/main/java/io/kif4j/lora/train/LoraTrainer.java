@@ -130,7 +130,7 @@ public final class LoraTrainer {
                         tokens += countTokens(b);
                     }
                     hook.onGradients(step + 1, grads);
-                    clip(grads);
+                    clip(grads, step + 1);
                     double lr = config.lrAt(step, total);
                     hook.beforeStep(step + 1, params, grads);
                     optimizer.apply(params, grads, lr);
@@ -183,16 +183,20 @@ public final class LoraTrainer {
         return sum / batches.size();
     }
 
-    private void clip(Map<String, INDArray> grads) {
-        if (config.maxGradNorm() <= 0) {
-            return;
-        }
+    private void clip(Map<String, INDArray> grads, int step) {
         double sq = 0;
         for (INDArray g : grads.values()) {
             double n = g.norm2Number().doubleValue();
             sq += n * n;
         }
         double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            throw new NonFiniteLossException("the gradient norm became " + norm + " at step " + step
+                    + "; the adapter keeps its last good state");
+        }
+        if (config.maxGradNorm() <= 0) {
+            return;
+        }
         double coef = config.maxGradNorm() / (norm + 1e-6); // torch.nn.utils.clip_grad_norm_
         if (coef < 1) {
             for (INDArray g : grads.values()) {
