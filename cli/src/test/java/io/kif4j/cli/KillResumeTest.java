@@ -29,7 +29,7 @@ class KillResumeTest {
     @TempDir
     Path tmp;
 
-    static final String[] POINTS = {"train-step:1", "train-step:3", "eval:1", "eval:3", "eval:5",
+    static final String[] POINTS = {"train-step:1", "train-step:3", "eval:1", "eval:2", "eval:4",
             "write:1", "write:4", "write:8", "write:13", "write:19", "write:24"};
 
     private Path config() throws Exception {
