@@ -1,5 +1,6 @@
 package io.kif4j.datasets;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.transformer.testing.FuzzFiles;
 
@@ -12,6 +13,12 @@ import java.nio.file.Path;
  */
 class DatasetFuzzTest {
 
+    // The keys the parser looks up: JsonNode.get is a hash lookup the fuzzer cannot observe, so it needs them.
+    @DictionaryEntries({
+            "\"benchmark\"", "\"count\"", "\"dataset\"", "\"definition\"", "\"family\"", "\"id\"", "\"ids\"",
+            "\"input\"", "\"instruction\"", "\"labels\"", "\"metric\"", "\"notes\"", "\"olora_family\"",
+            "\"olora_path\"", "\"orders\"", "\"output\"", "\"references\"", "\"split\"", "\"splits\"", "\"subsets\"",
+            "\"task\"", "\"train\"", "\"dev\"", "\"test\"", "\"t1\"", "\"bench\""})
     @FuzzTest(maxDuration = "10m")
     void benchmarkFolder(byte[] data) {
         byte[][] parts = FuzzFiles.split(data, 3);

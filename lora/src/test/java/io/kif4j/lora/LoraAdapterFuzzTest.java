@@ -1,5 +1,6 @@
 package io.kif4j.lora;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.transformer.testing.FuzzFiles;
 
@@ -13,6 +14,11 @@ import java.nio.file.Path;
  */
 class LoraAdapterFuzzTest {
 
+    // The keys the parser looks up: JsonNode.get is a hash lookup the fuzzer cannot observe, so it needs them.
+    @DictionaryEntries({
+            "\"LORA\"", "\"base_model_name_or_path\"", "\"bias\"", "\"fan_in_fan_out\"", "\"lora_alpha\"",
+            "\"lora_dropout\"", "\"none\"", "\"peft_type\"", "\"r\"", "\"target_modules\"", "\"task_type\"",
+            "\"use_rslora\"", "base_model.model.", ".lora_A.weight", ".lora_B.weight", "F32"})
     @FuzzTest(maxDuration = "10m")
     void adapterFolder(byte[] data) {
         byte[][] parts = FuzzFiles.split(data, 2);

@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.weights.safetensors.ShardedSafetensors;
 
@@ -12,6 +13,17 @@ import java.nio.file.Path;
  */
 class ConfigFuzzTest {
 
+    // The keys the parser looks up: JsonNode.get is a hash lookup the fuzzer cannot observe, so it needs them.
+    @DictionaryEntries({
+            "\"attention_bias\"", "\"bos_token_id\"", "\"d_ff\"", "\"d_kv\"", "\"d_model\"",
+            "\"decoder_start_token_id\"", "\"dense_act_fn\"", "\"eos_token_id\"", "\"feed_forward_proj\"",
+            "\"gated\"", "\"gelu\"", "\"gelu_new\"", "\"hidden_act\"", "\"hidden_size\"", "\"intermediate_size\"",
+            "\"is_gated_act\"", "\"layer_norm_epsilon\"", "\"llama\"", "\"t5\"", "\"max_position_embeddings\"",
+            "\"model_type\"", "\"num_attention_heads\"", "\"num_decoder_layers\"", "\"num_heads\"",
+            "\"num_hidden_layers\"", "\"num_key_value_heads\"", "\"num_layers\"", "\"pad_token_id\"",
+            "\"pretraining_tp\"", "\"relative_attention_max_distance\"", "\"relative_attention_num_buckets\"",
+            "\"relu\"", "\"rms_norm_eps\"", "\"rope_scaling\"", "\"rope_theta\"", "\"silu\"",
+            "\"tie_word_embeddings\"", "\"vocab_size\"", "\"weight_map\"", "-"})
     @FuzzTest(maxDuration = "10m")
     void configJson(byte[] data) {
         Path dir = FuzzSupport.scratch("config");

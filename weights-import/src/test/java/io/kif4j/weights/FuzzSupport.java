@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * The weights-import fuzz tests' shared bits (the other modules use {@code io.kif4j.transformer.testing.FuzzFiles},
@@ -14,9 +16,22 @@ public final class FuzzSupport {
     private FuzzSupport() {
     }
 
+    /** The JVM's own scratch root, deleted when the JVM exits so regression runs leave nothing in the temp dir. */
+    private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"), "kif-fuzz-" + ProcessHandle.current().pid());
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> s = Files.walk(ROOT)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // best effort: a leftover scratch folder in the temp dir is harmless
+            }
+        }));
+    }
+
     /** A folder for one fuzz test, reused by every execution (fresh temp folders would dominate the run time). */
     public static Path scratch(String name) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "kif-fuzz-" + ProcessHandle.current().pid(), name);
+        Path dir = ROOT.resolve(name);
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

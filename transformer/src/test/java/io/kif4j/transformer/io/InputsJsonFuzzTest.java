@@ -1,5 +1,6 @@
 package io.kif4j.transformer.io;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.transformer.testing.FuzzFiles;
 
@@ -11,6 +12,10 @@ import java.nio.file.Path;
  */
 class InputsJsonFuzzTest {
 
+    // The keys the parser looks up: JsonNode.get is a hash lookup the fuzzer cannot observe, so it needs them.
+    @DictionaryEntries({
+            "\"attention_mask\"", "\"decoder_input_ids\"", "\"generation\"", "\"input_ids\"", "\"labels\"",
+            "\"max_new_tokens\"", "\"position_ids\"", "\"position_ids_prompt\""})
     @FuzzTest(maxDuration = "10m")
     void inputsJson(byte[] data) {
         Path dir = FuzzFiles.scratch("inputs");

@@ -58,9 +58,27 @@ public final class FuzzFiles {
         return out.toByteArray();
     }
 
+    /** The JVM's own scratch root, deleted when the JVM exits so regression runs leave nothing in the temp dir. */
+    private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"), "kif-fuzz-" + ProcessHandle.current().pid());
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(ROOT)));
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: a leftover scratch folder in the temp dir is harmless
+        }
+    }
+
     /** An empty scratch folder under the JVM's temp dir, emptied of what the previous execution left. */
     public static Path scratch(String name) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "kif-fuzz-" + ProcessHandle.current().pid(), name);
+        Path dir = ROOT.resolve(name);
         try {
             if (Files.exists(dir)) {
                 try (Stream<Path> s = Files.walk(dir)) {

@@ -1,5 +1,6 @@
 package io.kif4j.transformer.tokenizer;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.transformer.testing.FuzzFiles;
 
@@ -17,6 +18,17 @@ class TokenizersFuzzTest {
     static final String[] NAMES = {"tokenizer.model", "spiece.model", "tokenizer.json"};
     static final String TEXT = "Hello  wörld, <extra_id_0> </s>\t1+1=2 \u00e9\u0301 \ud83d\ude00 ";
 
+    // The keys the parser looks up: JsonNode.get is a hash lookup the fuzzer cannot observe, so it needs them.
+    @DictionaryEntries({
+            "\"Metaspace\"", "\"Precompiled\"", "\"Sequence\"", "\"SpecialToken\"", "\"TemplateProcessing\"",
+            "\"Unigram\"", "\"WhitespaceSplit\"", "\"add_bos_token\"", "\"add_eos_token\"", "\"add_prefix_space\"",
+            "\"added_tokens\"", "\"additional_special_tokens\"", "\"always\"", "\"bos_token\"", "\"byte_fallback\"",
+            "\"content\"", "\"decoder\"", "\"eos_token\"", "\"extra_ids\"", "\"first\"", "\"id\"", "\"ids\"",
+            "\"lstrip\"", "\"model\"", "\"never\"", "\"normalized\"", "\"normalizer\"", "\"normalizers\"",
+            "\"pad_token\"", "\"post_processor\"", "\"pre_tokenizer\"", "\"precompiled_charsmap\"",
+            "\"prepend_scheme\"", "\"pretokenizers\"", "\"replacement\"", "\"rstrip\"", "\"single\"",
+            "\"single_word\"", "\"special\"", "\"special_tokens\"", "\"split\"", "\"type\"", "\"unk_id\"",
+            "\"unk_token\"", "\"vocab\""})
     @FuzzTest(maxDuration = "10m")
     void tokenizerFolder(byte[] data) {
         byte[][] parts = FuzzFiles.split(data, 4);
