@@ -11,7 +11,13 @@ import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.prompt.PromptTemplates;
+import io.kif4j.lora.Lora;
+import io.kif4j.lora.LoraAdapter;
+import io.kif4j.lora.LoraConfig;
+import io.kif4j.lora.LoraModule;
 import io.kif4j.transformer.llama.LlamaModel;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
@@ -39,21 +45,34 @@ class SharedPromptRankingTest {
             Batcher batcher = new Batcher(ModelFamily.LLAMA, tok, PromptTemplates.builtIn().get("short"),
                     BatchOptions.defaults().withLengths(128, 16));
             Evaluator ev = new Evaluator(model, tok, batcher, Evaluator.Mode.RANK_LABELS, 16, 4, ScoringOptions.kif());
-            for (String name : List.of("agnews", "dbpedia")) {
-                Task task = bench.task(name);
-                List<String> labels = task.info().labels();
-                List<EncodedExample> pairs = new ArrayList<>();
-                for (Example e : task.load(Split.TEST).subList(0, 6)) {
-                    for (String label : labels) {
-                        pairs.add(batcher.encode(task.info(), new Example(e.id(), e.input(), label)));
-                    }
+            compare(bench, batcher, ev, model);
+            // and with a trained-looking adapter (B ≠ 0) attached in eval mode
+            LoraAdapter lora = LoraAdapter.create(LoraConfig.of(8, 16, 0.05, List.of("q_proj", "k_proj", "v_proj",
+                    "o_proj", "gate_proj", "up_proj", "down_proj"), "CAUSAL_LM"), 42);
+            Lora.attach(model, lora);
+            Nd4j.getRandom().setSeed(5);
+            for (LoraModule m : lora.modules()) {
+                m.b().assign(Nd4j.randn(DataType.FLOAT, m.b().shape()).muli(0.2));
+            }
+            compare(bench, batcher, ev, model);
+        }
+    }
+
+    private static void compare(Benchmark bench, Batcher batcher, Evaluator ev, LlamaModel model) {
+        for (String name : List.of("agnews", "dbpedia")) {
+            Task task = bench.task(name);
+            List<String> labels = task.info().labels();
+            List<EncodedExample> pairs = new ArrayList<>();
+            for (Example e : task.load(Split.TEST).subList(0, 6)) {
+                for (String label : labels) {
+                    pairs.add(batcher.encode(task.info(), new Example(e.id(), e.input(), label)));
                 }
-                double[] cached = ev.sharedPromptLogLikelihoods(model, pairs, labels.size());
-                assertNotNull(cached, name + ": the encodings share a prompt");
-                double[] full = ev.fullSequenceLogLikelihoods(pairs);
-                for (int i = 0; i < full.length; i++) {
-                    assertEquals(full[i], cached[i], 2e-3 * Math.max(1, Math.abs(full[i])), name + " pair " + i);
-                }
+            }
+            double[] cached = ev.sharedPromptLogLikelihoods(model, pairs, labels.size());
+            assertNotNull(cached, name + ": the encodings share a prompt");
+            double[] full = ev.fullSequenceLogLikelihoods(pairs);
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], cached[i], 2e-3 * Math.max(1, Math.abs(full[i])), name + " pair " + i);
             }
         }
     }

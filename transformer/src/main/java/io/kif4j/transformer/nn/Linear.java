@@ -1,19 +1,14 @@
 package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A bias-free linear layer y = x·Wᵀ (+ the adapter's term), as HF's {@code nn.Linear(bias=False)}.
  *
- * <p>The frozen product runs as {@code xw_plus_b(x, Wᵀ, 0)} with Wᵀ a transposed view of the weight array (no
- * copy; in-place merges into the weight are seen). SameDiff's {@code matmul} backward is one op that always
- * computes both input gradients, so every frozen layer paid for a weight gradient nobody reads (a third of the
- * backward's arithmetic); {@code xw_plus_b}'s backward is separate matmuls per input, and the weight's is never
- * executed because no requested gradient depends on it.
+ * <p>The frozen product is SameDiff's {@code matmul}, whose backward also computes the frozen weight's gradient
+ * (one op, both gradients). {@code xw_plus_b} over a transposed view avoids that (its backward is a matmul per
+ * input, and the weight's never runs), but its forward is so much slower in 1.0.0-M2.1 that a step got slower
+ * (FrozenLinearBenchmark, docs/PERFORMANCE.md), so it is not used.
  */
 public final class Linear {
 
@@ -21,7 +16,7 @@ public final class Linear {
     private final String path;
     private final long in;
     private final long out;
-    private final SDVariable weightT; // [in, out]: a view of the [out, in] PyTorch-layout array
+    private final SDVariable weight; // [out, in], PyTorch layout
 
     public Linear(Graph g, String path, long in, long out) {
         this(g, path, g.constant(path + ".weight", out, in), in, out);
@@ -36,18 +31,12 @@ public final class Linear {
         this.path = path;
         this.in = in;
         this.out = out;
-        INDArray w = weight.getArr();
-        if (w == null) {
-            throw new IllegalArgumentException("linear layer " + path + " needs a frozen weight with an array");
-        }
-        String name = weight.name() + ".T";
-        this.weightT = g.sd.hasVariable(name) ? g.sd.getVariable(name) : g.sd.constant(name, w.transpose());
+        this.weight = weight;
     }
 
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
-        SDVariable zero = g.memo("zeros:" + out, () -> g.sd.constant(Nd4j.zeros(DataType.FLOAT, out)));
-        SDVariable y = new XwPlusB(g.sd, x, weightT, zero).outputVariable();
+        SDVariable y = g.sd.mmul(x, weight, false, true, false);
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
         return delta == null ? y : y.add(delta);
     }

@@ -145,4 +145,16 @@ class SameDiffQuirksTest {
         sd.sum(a.add(b)).markAsLoss();
         assertThrows(Throwable.class, () -> sd.calculateGradients(Map.of(), "emb"));
     }
+
+    @Test
+    void calculateGradientsAndOutputsSwitchesArrayReleaseOffSoWeRunTheGradientFunctionOurselves() {
+        SameDiff sd = SameDiff.create();
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 4, 6));
+        sd.setLossVariables(sd.sum("loss", w.mul(w)));
+        sd.calculateGradientsAndOutputs(Map.of(), java.util.List.of("loss"), java.util.List.of("w"));
+        assertFalse(sd.getFunction("grad").isEnableCache(),
+                "the gradient function releases arrays again: Gradients.compute may not be needed");
+        Gradients.Result r = Gradients.compute(sd, Map.of(), java.util.List.of("loss"), java.util.List.of("w"));
+        assertTrue(w.getArr().mul(2).equalsWithEps(r.gradients().get("w"), 1e-6));
+    }
 }
