@@ -118,12 +118,7 @@ public final class Evaluator {
     /** argmax over the label set of log p(label | prompt), summed over the label's target tokens. */
     private List<String> rankLabels(TaskInfo task, List<Example> test) {
         List<String> labels = task.labels();
-        List<EncodedExample> pairs = new ArrayList<>();
-        for (Example e : test) {
-            for (String label : labels) {
-                pairs.add(batcher.encode(task, new Example(e.id(), e.input(), label)));
-            }
-        }
+        List<EncodedExample> pairs = rankingPairs(batcher, task, test);
         double[] loglik = model instanceof LlamaModel llama && batcher.family() == ModelFamily.LLAMA
                 ? sharedPromptLogLikelihoods(llama, pairs, labels.size()) : null;
         if (loglik == null) {
@@ -140,6 +135,23 @@ public final class Evaluator {
             preds.add(labels.get(best));
         }
         return preds;
+    }
+
+    /**
+     * The (prompt, label) encodings of every test example with every candidate label, prompts cut as in training
+     * but labels whole, EOS included. A label cut to the target budget would skip tokens every other candidate pays
+     * for: with stories260K, whose EOS row is tied to 168 never-seen tokens, EOS costs about 5.3 nats whatever the
+     * adapter learns, so the one label long enough to lose its EOS won every example (docs/METRICS.md).
+     */
+    static List<EncodedExample> rankingPairs(Batcher batcher, TaskInfo task, List<Example> test) {
+        Batcher whole = batcher.withMaxTargetLength(Integer.MAX_VALUE);
+        List<EncodedExample> pairs = new ArrayList<>();
+        for (Example e : test) {
+            for (String label : task.labels()) {
+                pairs.add(whole.encode(task, new Example(e.id(), e.input(), label)));
+            }
+        }
+        return pairs;
     }
 
     /** Scores every (prompt + label) sequence in batches of {@code batchSize}. */

@@ -50,6 +50,14 @@ public final class Batcher {
         this.truncation = options.truncation() != null ? options.truncation() : template.truncation();
     }
 
+    /**
+     * This batcher with another target budget (same tokenizer, template and source budget), e.g. unbounded for
+     * scoring candidate labels whole.
+     */
+    public Batcher withMaxTargetLength(int maxTargetLength) {
+        return new Batcher(family, tokenizer, template, options.withLengths(options.maxSourceLength(), maxTargetLength));
+    }
+
     public ModelFamily family() {
         return family;
     }
