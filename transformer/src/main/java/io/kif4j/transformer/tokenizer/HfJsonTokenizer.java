@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * "&lt;extra_id_0&gt;") become their ids, as in HF's fast tokenizers. A hand-written port rather than DJL's
  * {@code ai.djl.huggingface:tokenizers}: see {@link SentencePieceTokenizer} for the evidence.
  */
-public final class HfJsonTokenizer implements Tokenizer {
+public final class HfJsonTokenizer extends AbstractTokenizer {
 
     private static final Logger log = LoggerFactory.getLogger(HfJsonTokenizer.class);
 
@@ -274,20 +274,6 @@ public final class HfJsonTokenizer implements Tokenizer {
 
     // ---------------------------------------------------------------- encoding
 
-    /** A token and its id. */
-    private record Token(String piece, int id) {
-    }
-
-    @Override
-    public int[] encode(String text) {
-        return tokenize(text).stream().mapToInt(Token::id).toArray();
-    }
-
-    @Override
-    public List<String> pieces(String text) {
-        return tokenize(text).stream().map(Token::piece).toList();
-    }
-
     @Override
     public int[] encodeForModel(String text) {
         int[] ids = encode(text);
@@ -298,7 +284,8 @@ public final class HfJsonTokenizer implements Tokenizer {
         return out;
     }
 
-    private List<Token> tokenize(String text) {
+    @Override
+    List<Token> tokenize(String text) {
         List<Token> out = new ArrayList<>();
         int pos = 0;
         while (pos <= text.length()) {
@@ -444,10 +431,7 @@ public final class HfJsonTokenizer implements Tokenizer {
         StringBuilder out = new StringBuilder();
         boolean first = true;
         for (int id : ids) {
-            if (id < 0 || id >= vocab.length) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
-                        + vocab.length + ") of " + file);
-            }
+            checkDecodeId(id, vocab.length, file);
             if (specialId[id]) {
                 continue;
             }
@@ -469,23 +453,8 @@ public final class HfJsonTokenizer implements Tokenizer {
     }
 
     @Override
-    public int bosId() {
-        return special.bos();
-    }
-
-    @Override
-    public int eosId() {
-        return special.eos();
-    }
-
-    @Override
-    public int padId() {
-        return special.pad();
-    }
-
-    @Override
-    public int unkId() {
-        return special.unk();
+    SpecialTokens special() {
+        return special;
     }
 
     @Override

@@ -49,7 +49,7 @@ import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.USER_DEFINE
  * T5Tokenizer does, they take the ids above the model's pieces, {@code <extra_id_0>} the highest. Text is encoded
  * as SentencePiece does, so a literal "&lt;/s&gt;" in the text is split into ordinary pieces.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends AbstractTokenizer {
 
     private static final Logger log = LoggerFactory.getLogger(SentencePieceTokenizer.class);
 
@@ -174,26 +174,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     // ---------------------------------------------------------------- encoding
 
-    /** A piece of the encoded text and its id. */
-    private record Token(String piece, int id) {
-    }
-
-    @Override
-    public int[] encode(String text) {
-        return tokenize(text).stream().mapToInt(Token::id).toArray();
-    }
-
-    @Override
-    public List<String> pieces(String text) {
-        return tokenize(text).stream().map(Token::piece).toList();
-    }
-
     @Override
     public int[] encodeForModel(String text) {
         return special.wrap(encode(text));
     }
 
-    private List<Token> tokenize(String text) {
+    @Override
+    List<Token> tokenize(String text) {
         String normalized = normalize(text);
         List<Token> raw = unigram != null ? encodeUnigram(normalized) : encodeBpe(normalized);
         List<Token> out = new ArrayList<>(raw.size());
@@ -442,10 +429,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         boolean bosWs = true;
         boolean bosWsSeen = false;
         for (int id : ids) {
-            if (id < 0 || id >= pieces.length) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
-                        + pieces.length + ") of " + file);
-            }
+            checkDecodeId(id, pieces.length, file);
             if (id >= modelSize || id == special.bos() || id == special.eos() || id == special.pad()) {
                 continue;
             }
@@ -546,23 +530,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
-    public int bosId() {
-        return special.bos();
-    }
-
-    @Override
-    public int eosId() {
-        return special.eos();
-    }
-
-    @Override
-    public int padId() {
-        return special.pad();
-    }
-
-    @Override
-    public int unkId() {
-        return special.unk();
+    SpecialTokens special() {
+        return special;
     }
 
     @Override
