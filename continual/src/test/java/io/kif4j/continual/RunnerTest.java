@@ -23,18 +23,13 @@ class RunnerTest {
     Path tmp;
 
     static RunConfig tiny(String method) {
-        RunConfig c = new RunConfig();
-        c.method = method;
-        c.tasks = List.of("dbpedia", "agnews");
+        RunConfig c = TinyRuns.twoTasks(method);
         c.trainPerTask = 8;
         c.testPerTask = 6;
-        c.epochs = 1;
         c.batch = 4;
         c.maxSourceLength = 48;
         c.maxTargetLength = 8;
-        c.evalBatch = 16;
         c.seed = 7L;
-        c.classBalanced = false;
         return c;
     }
 

@@ -2,6 +2,7 @@ package io.kif4j.continual.methods;
 
 import io.kif4j.continual.ContinualRunner;
 import io.kif4j.continual.RunConfig;
+import io.kif4j.continual.TinyRuns;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
@@ -37,17 +38,12 @@ class MethodMechanismTest {
     Path tmp;
 
     static RunConfig tiny(String method) {
-        RunConfig c = new RunConfig();
-        c.method = method;
-        c.tasks = List.of("dbpedia", "agnews");
+        RunConfig c = TinyRuns.twoTasks(method);
         c.trainPerTask = 4;
         c.testPerTask = 2;
-        c.classBalanced = false;
-        c.epochs = 1;
         c.batch = 2;
         c.maxSourceLength = 40;
         c.maxTargetLength = 6;
-        c.evalBatch = 16;
         c.seed = 3L;
         c.memoryRatio = 0.5; // 2 of 4 examples per task, so the memory holds something to replay
         return c;
