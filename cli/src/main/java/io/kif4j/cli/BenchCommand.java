@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", description = "Time LoRA training steps on a model shape with random weights (or a model "
         + "directory) and print one JSON line: median step time, tokens/s, peak RSS, GFLOP/s against a 2048^3 sgemm "
-        + "measured in the same process, and the overhead of importance tracking.")
+        + "measured in the same process, the overhead of importance tracking, and the time of an adaptive fusion of a "
+        + "T5-large-sized adapter (144 modules, r 8, 1024 wide).")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-config", defaultValue = "t5-small",
@@ -76,10 +77,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-importance", description = "Skip the second measurement with an importance-tracking hook.")
     boolean noImportance;
 
+    @Option(names = "--no-fusion", description = "Skip timing the adaptive fusion of a T5-large-sized adapter (fusion_ms null).")
+    boolean noFusion;
+
     @Option(names = "--json", description = "Print only the JSON line.")
     boolean json;
 
-    /** Runs the command on its own (until it is registered in {@link Kif}). */
+    /** Runs the command on its own (it is also {@code kif bench}). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
     }
@@ -142,7 +146,15 @@ public final class BenchCommand implements Callable<Integer> {
         } else {
             out.put("importance_overhead_percent", null);
         }
-        out.put("fusion_ms", null);
+        Double fusionMs = null;
+        if (!noFusion) {
+            fusionMs = round(BenchFusion.medianMs(8, 5));
+            if (!json) {
+                System.err.printf(Locale.ROOT, "  adaptive fusion, %d modules of r 8, %d wide: median %.1f ms%n",
+                        6 * BenchFusion.LAYERS, BenchFusion.WIDTH, fusionMs);
+            }
+        }
+        out.put("fusion_ms", fusionMs);
         System.out.println(JsonOut.write(out));
         return 0;
     }
