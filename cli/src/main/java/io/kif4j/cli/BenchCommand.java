@@ -93,7 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1) {
             throw new IllegalArgumentException("--batch, --src, --tgt, --steps and --r must be >= 1, --warmup >= 0");
         }
+        trace("start");
         double sgemm = sgemmGflops();
+        trace("sgemm");
         BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
                 : BenchModels.fromConfig(modelConfig, 42);
         if (threads != null) {
@@ -104,6 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
                 : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
         LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
                 : "CAUSAL_LM"), 42);
+        trace("model built");
         ModelInputs in = randomBatch(built);
         long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
         double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
@@ -169,6 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
             public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
                 extra.afterStep(step, params, grads, loss);
                 ends[step] = System.nanoTime();
+                trace("step " + step);
             }
 
             @Override
@@ -254,6 +258,18 @@ public final class BenchCommand implements Callable<Integer> {
         b.close();
         c.close();
         return 2.0 * n * n * n / best / 1e9;
+    }
+
+    static final boolean TRACE = Boolean.getBoolean("kif.bench.trace");
+
+    static void trace(String what) {
+        if (TRACE) {
+            Runtime rt = Runtime.getRuntime();
+            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB%n",
+                    System.currentTimeMillis(), what, rssMb("VmRSS:"), rssMb("VmHWM:"),
+                    (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
+                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20);
+        }
     }
 
     /** A field of /proc/self/status in MB (VmHWM: peak resident set, VmRSS: now); NaN off Linux. */

@@ -17,6 +17,7 @@ public final class Linear {
     private final long in;
     private final long out;
     private final SDVariable weight; // [out, in], PyTorch layout
+    private boolean adapted;
 
     public Linear(Graph g, String path, long in, long out) {
         this(g, path, g.constant(path + ".weight", out, in), in, out);
@@ -34,10 +35,21 @@ public final class Linear {
         this.weight = weight;
     }
 
+    /** The frozen weight [out, in]. */
+    public SDVariable weight() {
+        return weight;
+    }
+
+    /** Did a {@link #forward} so far add an adapter term (is the output more than x·Wᵀ)? */
+    public boolean adapted() {
+        return adapted;
+    }
+
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
         SDVariable y = g.sd.mmul(x, weight, false, true, false);
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
+        adapted |= delta != null;
         return delta == null ? y : y.add(delta);
     }
 }
