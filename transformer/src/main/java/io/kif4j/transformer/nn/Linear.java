@@ -49,6 +49,6 @@ public final class Linear {
         SDVariable y = FrozenMatMul.apply(g.sd, x, weight);
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
         adapted |= delta != null;
-        return delta == null ? y : y.add(delta);
+        return delta == null ? y : Sum.apply(g.sd, y, delta);
     }
 }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link FrozenMatMul}, {@link FrozenScale}, {@link RowScale} and {@link Relu} give the values and gradients of
+ * {@link FrozenMatMul}, {@link FrozenScale}, {@link RowScale}, {@link Relu}, {@link FrozenBias} and {@link Sum} give the values and gradients of
  * SameDiff's own ops, and the frozen operands get no gradient op in the gradient function.
  */
 class FrozenOpsTest {
@@ -86,5 +86,21 @@ class FrozenOpsTest {
         INDArray unused = Nd4j.zeros(DataType.FLOAT, 1);
         same(valueAndGradient(x, unused, false, x.shape(), (sd, v) -> sd.nn.relu(v[0], 0)),
                 valueAndGradient(x, unused, false, x.shape(), (sd, v) -> Relu.apply(sd, v[0])));
+    }
+
+    @Test
+    void frozenBiasIsAddWithoutTheBiasGradient() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 5);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 2, 1, 1, 5);
+        same(valueAndGradient(x, b, false, x.shape(), (sd, v) -> v[0].add(v[1])),
+                valueAndGradient(x, b, false, x.shape(), (sd, v) -> FrozenBias.apply(sd, v[0], v[1])));
+    }
+
+    @Test
+    void sumIsAddWithBothGradients() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4);
+        INDArray y = Nd4j.randn(DataType.FLOAT, 5, 4);
+        same(valueAndGradient(x, y, true, x.shape(), (sd, v) -> v[0].add(v[1])),
+                valueAndGradient(x, y, true, x.shape(), (sd, v) -> Sum.apply(sd, v[0], v[1])));
     }
 }
