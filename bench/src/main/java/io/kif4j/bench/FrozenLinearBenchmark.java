@@ -1,6 +1,8 @@
 package io.kif4j.bench;
 
+import io.kif4j.transformer.nn.FrozenMatMul;
 import io.kif4j.transformer.nn.Gradients;
+import io.kif4j.transformer.nn.Relu;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Frozen linear layers, old form against new: a backward pass into a LoRA-like trainable matrix through six
  * frozen 512×512 layers on 1024 rows, with y = x·Wᵀ as {@code matmul} (its backward always computes the frozen
- * weight's gradient too) or as {@code xw_plus_b} over a transposed view (the weight's gradient is a separate op
- * that never runs).
+ * weight's gradient too), as {@code xw_plus_b} over a transposed view (the weight's gradient is a separate op
+ * that never runs, but the forward is slow), or as {@link FrozenMatMul} with {@link Relu} (the code's form now:
+ * {@code matmul} forward, a backward for the input only, and ReLU's backward as g·step(x)).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=8G"})
 public class FrozenLinearBenchmark {
 
-    @Param({"matmul", "xw_plus_b"})
+    @Param({"matmul", "xw_plus_b", "frozen_matmul"})
     String frozen;
 
     SameDiff linearGraph;
@@ -54,11 +57,13 @@ public class FrozenLinearBenchmark {
         SDVariable h = x.add(linearGraph.mmul(linearGraph.mmul(x, a, false, true, false), a)); // trainable path
         for (int l = 0; l < 6; l++) {
             INDArray w = Nd4j.randn(DataType.FLOAT, d, d).muli(0.05);
-            h = frozen.equals("matmul")
-                    ? linearGraph.mmul(h, linearGraph.constant(w), false, true, false)
-                    : new XwPlusB(linearGraph, h, linearGraph.constant(w.transpose()),
-                    linearGraph.constant(Nd4j.zeros(DataType.FLOAT, d))).outputVariable();
-            h = linearGraph.nn.relu(h, 0);
+            h = switch (frozen) {
+                case "matmul" -> linearGraph.mmul(h, linearGraph.constant(w), false, true, false);
+                case "xw_plus_b" -> new XwPlusB(linearGraph, h, linearGraph.constant(w.transpose()),
+                        linearGraph.constant(Nd4j.zeros(DataType.FLOAT, d))).outputVariable();
+                default -> FrozenMatMul.apply(linearGraph, h, linearGraph.constant(w));
+            };
+            h = frozen.equals("frozen_matmul") ? Relu.apply(linearGraph, h) : linearGraph.nn.relu(h, 0);
         }
         linearGraph.setLossVariables(linearGraph.sum("loss", h.mul(h)));
         linearInputs = Map.of("x", Nd4j.randn(DataType.FLOAT, n, d));

@@ -1,5 +1,7 @@
 package io.kif4j.cli;
 
+import io.kif4j.continual.importance.ImportanceMetric;
+import io.kif4j.continual.importance.ImportanceTracker;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.LoraTrainer;
@@ -10,7 +12,6 @@ import io.kif4j.transformer.nn.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", description = "Time LoRA training steps on a model shape with random weights (or a model "
         + "directory) and print one JSON line: median step time, tokens/s, peak RSS, GFLOP/s against a 2048^3 sgemm "
-        + "measured in the same process, and the overhead of importance tracking.")
+        + "measured in the same process, the overhead of importance tracking, and the time of an adaptive fusion of a "
+        + "T5-large-sized adapter (144 modules, r 8, 1024 wide).")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model-config", defaultValue = "t5-small",
@@ -73,13 +74,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Native threads for loops and BLAS (default: 1 for loops, BLAS by model size).")
     Integer threads;
 
-    @Option(names = "--no-importance", description = "Skip the second measurement with an importance-tracking hook.")
+    @Option(names = "--no-importance", description = "Do not time steps with KIFLoRA's importance tracker (by default every other timed step runs it).")
     boolean noImportance;
+
+    @Option(names = "--no-fusion", description = "Skip timing the adaptive fusion of a T5-large-sized adapter (fusion_ms null).")
+    boolean noFusion;
 
     @Option(names = "--json", description = "Print only the JSON line.")
     boolean json;
 
-    /** Runs the command on its own (until it is registered in {@link Kif}). */
+    /** Runs the command on its own (it is also {@code kif bench}). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
     }
@@ -89,7 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1) {
             throw new IllegalArgumentException("--batch, --src, --tgt, --steps and --r must be >= 1, --warmup >= 0");
         }
+        trace("start");
         double sgemm = sgemmGflops();
+        trace("sgemm");
         BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
                 : BenchModels.fromConfig(modelConfig, 42);
         if (threads != null) {
@@ -100,6 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
                 : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
         LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
                 : "CAUSAL_LM"), 42);
+        trace("model built");
         ModelInputs in = randomBatch(built);
         long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
         double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
@@ -109,9 +116,11 @@ public final class BenchCommand implements Callable<Integer> {
                     built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
                     Threads.current(), Threads.blas(), sgemm);
         }
-        double[] plain = timeSteps(built, adapter, in, StepHook.NONE);
+        double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
+                : ImportanceTracker.kif(ImportanceMetric.FISHER));
+        double[] plain = timed[0];
         double rssAfterPlain = rssMb("VmRSS:");
-        double[] withImportance = noImportance ? null : timeSteps(built, adapter, in, new ImportanceLikeHook());
+        double[] withImportance = timed[1];
         double median = median(plain);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", built.name());
@@ -138,43 +147,80 @@ public final class BenchCommand implements Callable<Integer> {
             double m2 = median(withImportance);
             out.put("median_step_ms_with_importance", round(m2));
             out.put("importance_overhead_percent", round(100 * (m2 - median) / median));
-            out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         } else {
             out.put("importance_overhead_percent", null);
         }
-        out.put("fusion_ms", null);
+        Double fusionMs = null;
+        if (!noFusion) {
+            fusionMs = round(BenchFusion.medianMs(8, 5));
+            if (!json) {
+                System.err.printf(Locale.ROOT, "  adaptive fusion, %d modules of r 8, %d wide: median %.1f ms%n",
+                        6 * BenchFusion.LAYERS, BenchFusion.WIDTH, fusionMs);
+            }
+        }
+        out.put("fusion_ms", fusionMs);
         System.out.println(JsonOut.write(out));
         return 0;
     }
 
-    /** Runs warmup + steps optimizer steps through the trainer; returns the timed step durations in ms. */
-    private double[] timeSteps(BenchModels.Built built, LoraAdapter adapter, ModelInputs in, StepHook extra) {
-        int total = warmup + steps;
+    /**
+     * Runs warmup + steps optimizer steps through the trainer, or with an importance tracker warmup + 2·steps,
+     * the tracker's update running on every other timed step (and on the warm-up steps): both halves then see the
+     * same graph, JIT and allocator state, so their difference is the tracker's cost and not the order they ran in.
+     *
+     * @return {plain step durations in ms, durations of the steps with the tracker (null without one)}
+     */
+    private double[][] timeSteps(BenchModels.Built built, LoraAdapter adapter, ModelInputs in, StepHook tracker) {
+        boolean alternate = tracker != StepHook.NONE;
+        int total = warmup + (alternate ? 2 : 1) * steps;
         List<ModelInputs> batches = Collections.nCopies(total, in);
         long[] ends = new long[total + 1];
         StepHook timer = new StepHook() {
-            @Override
-            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
-                extra.afterStep(step, params, grads, loss);
-                ends[step] = System.nanoTime();
+            private boolean on(int step) {
+                return step <= warmup || (step - warmup) % 2 == 0;
             }
 
             @Override
             public void beforeStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads) {
-                extra.beforeStep(step, params, grads);
+                if (on(step)) {
+                    tracker.beforeStep(step, params, grads);
+                }
+            }
+
+            @Override
+            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
+                if (on(step)) {
+                    tracker.afterStep(step, params, grads, loss);
+                }
+                ends[step] = System.nanoTime();
+                trace("step " + step);
             }
         };
         TrainConfig config = TrainConfig.defaults(1, 1e-4, 42);
+        ends[0] = System.nanoTime();
         new LoraTrainer(built.model(), adapter, config).train(e -> batches, List.of(), timer);
-        double[] ms = new double[steps];
-        for (int i = 0; i < steps; i++) {
-            ms[i] = (ends[warmup + i + 1] - ends[warmup + i]) / 1e6;
+        double[] plain = new double[steps];
+        double[] with = alternate ? new double[steps] : null;
+        for (int i = 0; i < (alternate ? 2 : 1) * steps; i++) {
+            int step = warmup + i + 1;
+            double ms = (ends[step] - ends[step - 1]) / 1e6;
+            if (alternate && i % 2 == 1) {
+                with[i / 2] = ms;
+            } else {
+                plain[alternate ? i / 2 : i] = ms;
+            }
         }
         if (!json) {
-            System.err.printf(Locale.ROOT, "  %s steps (ms): %s%n", extra == StepHook.NONE ? "plain" : "with importance hook",
-                    Arrays.toString(Arrays.stream(ms).map(x -> Math.round(x * 10) / 10.0).toArray()));
+            System.err.printf(Locale.ROOT, "  plain steps (ms): %s%n", Arrays.toString(round(plain)));
+            if (alternate) {
+                System.err.printf(Locale.ROOT, "  steps with the importance tracker (ms): %s%n", Arrays.toString(round(with)));
+            }
         }
-        return ms;
+        return new double[][]{plain, with};
+    }
+
+    private static double[] round(double[] ms) {
+        return Arrays.stream(ms).map(x -> Math.round(x * 10) / 10.0).toArray();
     }
 
     private ModelInputs randomBatch(BenchModels.Built built) {
@@ -200,29 +246,6 @@ public final class BenchCommand implements Callable<Integer> {
         return new ModelInputs(ids, mask, labels, null, null);
     }
 
-    /**
-     * The element-wise work of an importance tracker (|w·g| and two exponential moving averages per LoRA tensor,
-     * about six in-place ops each), for measuring its overhead without the tracker class itself.
-     */
-    static final class ImportanceLikeHook implements StepHook {
-        private final Map<String, INDArray[]> state = new HashMap<>();
-
-        @Override
-        public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
-            for (var e : params.entrySet()) {
-                INDArray w = e.getValue();
-                INDArray g = grads.get(e.getKey());
-                INDArray[] s = state.computeIfAbsent(e.getKey(), k -> new INDArray[]{
-                        Nd4j.zeros(w.dataType(), w.shape()), Nd4j.zeros(w.dataType(), w.shape()),
-                        Nd4j.zeros(w.dataType(), w.shape())});
-                INDArray imp = s[2].assign(w).muli(g);              // w·g
-                Transforms.abs(imp, false);                        // |w·g|
-                s[0].muli(0.85).addi(imp.mul(0.15));               // sensitivity EMA
-                s[1].muli(0.85).addi(Transforms.abs(imp.subi(s[0]), false).muli(0.15)); // uncertainty EMA
-            }
-        }
-    }
-
     /** A 2048³ single-precision matrix product, best of three after one warm-up, in GFLOP/s. */
     static double sgemmGflops() {
         int n = 2048;
@@ -242,6 +265,18 @@ public final class BenchCommand implements Callable<Integer> {
         b.close();
         c.close();
         return 2.0 * n * n * n / best / 1e9;
+    }
+
+    static final boolean TRACE = Boolean.getBoolean("kif.bench.trace");
+
+    static void trace(String what) {
+        if (TRACE) {
+            Runtime rt = Runtime.getRuntime();
+            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB%n",
+                    System.currentTimeMillis(), what, rssMb("VmRSS:"), rssMb("VmHWM:"),
+                    (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
+                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20);
+        }
     }
 
     /** A field of /proc/self/status in MB (VmHWM: peak resident set, VmRSS: now); NaN off Linux. */

@@ -218,7 +218,8 @@ public final class LoraAdapter implements LinearAdapter {
         if (training && p > 0) {
             // s·B·A·dropout(x) with the scaling folded into the mask: x ⊙ (keep · s/(1−p)), then two matmuls.
             SDVariable mask = dropoutMask(g, x, p, config.scaling());
-            SDVariable ax = g.sd.mmul(x.mul(mask), a, false, true, false);          // [N, r]
+            SDVariable dropped = io.kif4j.transformer.nn.FrozenScale.apply(g.sd, x, mask); // no gradient into the mask
+            SDVariable ax = g.sd.mmul(dropped, a, false, true, false);              // [N, r]
             return g.sd.mmul(ax, b, false, true, false);                            // [N, out]
         }
         SDVariable ax = g.sd.mmul(x, a, false, true, false).mul(config.scaling());  // [N, r]: scale the narrow side

@@ -110,7 +110,7 @@ public final class LlamaGraph {
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
         SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize());
+        SDVariable loss = CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, h, head, labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
                 || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));

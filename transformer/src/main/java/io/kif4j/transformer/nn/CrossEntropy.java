@@ -36,6 +36,26 @@ public final class CrossEntropy {
         return sd.sum(name, logSumExp.sub(picked).mul(weights));
     }
 
+    /**
+     * The same sum for logits that are a plain product {@code logits = hidden · headᵀ} (an output projection
+     * without an adapter term): the label logit is then h_i · head_{y_i}, a dot product with the label's row of
+     * the frozen head, gathered by id. No [N, V] one-hot matrix, no [N, V] product with it and none in the
+     * backward: two [N, V] arrays fewer while the backward starts, which is where a step's memory peaks. The
+     * row gather reads a constant, so it is not on the gradient path (no gather backward).
+     * Σ_i w_i·(m_i + log Σ_v exp(x_iv − m_i) − h_i·head_{y_i}).
+     *
+     * @param logits [N, V] = hidden · headᵀ
+     * @param hidden [N, d]
+     * @param head   [V, d], a constant
+     */
+    public static SDVariable weightedSumOfProduct(SameDiff sd, String name, SDVariable logits, SDVariable hidden,
+                                                  SDVariable head, SDVariable weights, SDVariable labels) {
+        SDVariable max = sd.max(logits, true, 1);                                                  // [N, 1]
+        SDVariable logSumExp = sd.math.log(sd.sum(sd.math.exp(logits.sub(max)), true, 1)).add(max); // [N, 1]
+        SDVariable picked = sd.sum(hidden.mul(sd.gather(head, labels, 0)), true, 1);               // [N, 1]: x_{i,y_i}
+        return sd.sum(name, logSumExp.sub(picked).mul(weights));
+    }
+
     /** As {@link #weightedSum(SameDiff, String, SDVariable, SDVariable, SDVariable, int)} for logits of known shape. */
     public static SDVariable weightedSum(SameDiff sd, String name, SDVariable logits, SDVariable weights,
                                          SDVariable labels) {

@@ -2,6 +2,7 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.ThreadSafeArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,6 +24,10 @@ public final class Graph {
 
     public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter) {
         NativeMemory.install();
+        // SameDiff's default holders (ThreadSafeArrayHolder in lazy mode) keep a private copy of every constant and
+        // variable array "for other devices", even with one device: a second copy of all frozen weights per graph
+        // (T5-small: +240 MB). Non-lazy holders store the array itself, which is what the graph used anyway.
+        sd.setArrayHolders(new ThreadSafeArrayHolder(false), new ThreadSafeArrayHolder(false), true);
         this.sd = sd;
         this.weights = weights;
         this.adapter = adapter;

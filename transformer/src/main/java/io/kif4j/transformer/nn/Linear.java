@@ -5,10 +5,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
 /**
  * A bias-free linear layer y = x·Wᵀ (+ the adapter's term), as HF's {@code nn.Linear(bias=False)}.
  *
- * <p>The frozen product is SameDiff's {@code matmul}, whose backward also computes the frozen weight's gradient
- * (one op, both gradients). {@code xw_plus_b} over a transposed view avoids that (its backward is a matmul per
- * input, and the weight's never runs), but its forward is so much slower in 1.0.0-M2.1 that a step got slower
- * (FrozenLinearBenchmark, docs/PERFORMANCE.md), so it is not used.
+ * <p>The frozen product is {@link FrozenMatMul}: libnd4j's {@code matmul} kernel with a backward that computes
+ * only dL/dx. (SameDiff's own {@code matmul} backward also computes the frozen weight's gradient; {@code xw_plus_b}
+ * avoids that but its forward is slower in 1.0.0-M2.1, see FrozenLinearBenchmark and docs/PERFORMANCE.md.)
  */
 public final class Linear {
 
@@ -17,6 +16,7 @@ public final class Linear {
     private final long in;
     private final long out;
     private final SDVariable weight; // [out, in], PyTorch layout
+    private boolean adapted;
 
     public Linear(Graph g, String path, long in, long out) {
         this(g, path, g.constant(path + ".weight", out, in), in, out);
@@ -34,10 +34,21 @@ public final class Linear {
         this.weight = weight;
     }
 
+    /** The frozen weight [out, in]. */
+    public SDVariable weight() {
+        return weight;
+    }
+
+    /** Did a {@link #forward} so far add an adapter term (is the output more than x·Wᵀ)? */
+    public boolean adapted() {
+        return adapted;
+    }
+
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
-        SDVariable y = g.sd.mmul(x, weight, false, true, false);
+        SDVariable y = FrozenMatMul.apply(g.sd, x, weight);
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
-        return delta == null ? y : y.add(delta);
+        adapted |= delta != null;
+        return delta == null ? y : Sum.apply(g.sd, y, delta);
     }
 }

@@ -30,6 +30,7 @@ public final class RmsNorm {
     /** x [N, hidden] → [N, hidden]. */
     public SDVariable forward(SDVariable x) {
         SDVariable sumSq = g.sd.squaredNorm(x, true, 1);                        // [N, 1]
-        return x.mul(g.sd.math.rsqrt(sumSq.add(hidden * eps))).mul(scaledWeight);
+        SDVariable normed = RowScale.apply(g.sd, x, g.sd.math.rsqrt(sumSq.add(hidden * eps)));
+        return FrozenScale.apply(g.sd, normed, scaledWeight);                  // the weight is frozen
     }
 }

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * thread anyway, so the loops run single-threaded by default. The BLAS keeps every core for models large enough
  * to have big matmuls ({@link #SMALL_MODEL_PARAMETERS}), and one thread for tiny ones. {@code -Dkif.threads=N}
  * (or {@link #set}) sets both; {@code OMP_NUM_THREADS} in the environment leaves the defaults alone.
+ *
+ * <p>Some libnd4j ops (softmax, its backward) use the whole native thread pool whatever the loop setting, so
+ * {@code ./kif} starts the JVM with {@code OMP_NUM_THREADS=1} (libnd4j sizes its pool from it once, at load) and
+ * {@code KIF_OMP_FROM_LAUNCHER=1}, which marks it as the launcher's default rather than a user's choice. Measured
+ * on the loaded machine: softmax on [8, 8, 16, 16] 7.2 → 0.6 ms, a T5-small step 3.3 → 2.7 s (median of 5 pairs).
  */
 public final class Threads {
 
@@ -22,7 +27,9 @@ public final class Threads {
     /** Below this many parameters the BLAS also runs single-threaded. */
     public static final long SMALL_MODEL_PARAMETERS = 5_000_000L;
 
-    private static volatile boolean chosenByUser = System.getenv("OMP_NUM_THREADS") != null;
+    /** OMP_NUM_THREADS set by the user; ./kif sets it to 1 itself (and says so), which is not a user's choice. */
+    private static volatile boolean chosenByUser = System.getenv("OMP_NUM_THREADS") != null
+            && System.getenv("KIF_OMP_FROM_LAUNCHER") == null;
     private static volatile int blasThreads = Runtime.getRuntime().availableProcessors();
 
     static {

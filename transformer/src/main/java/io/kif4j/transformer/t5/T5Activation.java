@@ -17,7 +17,7 @@ final class T5Activation {
 
     static SDVariable apply(Graph g, String name, SDVariable x) {
         return switch (name) {
-            case "relu" -> g.sd.nn.relu(x, 0);
+            case "relu" -> io.kif4j.transformer.nn.Relu.apply(g.sd, x);
             case "gelu_new" -> geluNew(g, x);
             case "gelu" -> x.mul(g.sd.math.erf(x.mul(Math.sqrt(0.5))).add(1.0)).mul(0.5);
             case "silu" -> x.mul(g.sd.nn.sigmoid(x));

@@ -122,7 +122,8 @@ final class T5Attention {
     private T5Graph.Attended attend(SDVariable hidden, T5Graph.Dims dims, SDVariable key, SDVariable value,
                                     SDVariable bias) {
         SDVariable query = heads(q.forward(hidden), dims);                          // [B, H, T, d_kv]
-        SDVariable scores = g.sd.mmul(query, key, false, true, false).add(bias);   // [B, H, T, K], unscaled
+        SDVariable scores = io.kif4j.transformer.nn.FrozenBias.apply(g.sd,
+                g.sd.mmul(query, key, false, true, false), bias);                  // [B, H, T, K], unscaled
         SDVariable weights = g.sd.nn.softmax(scores, 3);
         SDVariable ctx = g.sd.mmul(weights, value);                                 // [B, H, T, d_kv]
         ctx = g.sd.permute(ctx, 0, 2, 1, 3);                                        // [B, T, H, d_kv]

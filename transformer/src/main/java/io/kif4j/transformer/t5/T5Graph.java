@@ -166,7 +166,9 @@ public final class T5Graph {
         // elsewhere, so the sum is HF's mean over labels != -100.
         SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-        SDVariable loss = CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize());
+        SDVariable loss = lmHead.adapted()
+                ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
+                : CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, hidden, lmHead.weight(), labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.equals("encoder.embed_tokens.weight")
                 || name.equals("decoder.embed_tokens.weight")

@@ -2,6 +2,7 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.transformer.nn.Sum;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -11,7 +12,10 @@ final class T5LayerCrossAttention {
     private final T5Attention encDecAttention;
     private final RmsNorm layerNorm; // weight [d_model]
 
+    private final Graph g;
+
     T5LayerCrossAttention(Graph g, String prefix, T5Config c) {
+        this.g = g;
         encDecAttention = new T5Attention(g, prefix + ".EncDecAttention", c, false);
         layerNorm = new RmsNorm(g, prefix + ".layer_norm.weight", c.dModel(), c.layerNormEpsilon());
     }
@@ -20,6 +24,6 @@ final class T5LayerCrossAttention {
     T5Graph.Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.Encoded encoder, T5Graph.KeyValue cached) {
         T5Graph.Attended a = encDecAttention.crossAttention(layerNorm.forward(hidden), dims, encoder.hidden(),
                 encoder.dims(), cached, encoder.attnBias());
-        return new T5Graph.Attended(hidden.add(a.output()), a.cache());
+        return new T5Graph.Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
     }
 }

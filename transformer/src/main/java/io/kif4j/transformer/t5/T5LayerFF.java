@@ -2,6 +2,7 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.transformer.nn.Sum;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -17,7 +18,10 @@ final class T5LayerFF {
     private final DenseReluDense denseReluDense;
     private final RmsNorm layerNorm; // weight [d_model]
 
+    private final Graph g;
+
     T5LayerFF(Graph g, String prefix, T5Config c) {
+        this.g = g;
         denseReluDense = c.isGatedAct()
                 ? new T5DenseGatedActDense(g, prefix + ".DenseReluDense", c)
                 : new T5DenseActDense(g, prefix + ".DenseReluDense", c);
@@ -26,6 +30,6 @@ final class T5LayerFF {
 
     /** [B·T, d_model] → [B·T, d_model]. */
     SDVariable forward(SDVariable hidden) {
-        return hidden.add(denseReluDense.forward(layerNorm.forward(hidden)));
+        return Sum.apply(g.sd, hidden, denseReluDense.forward(layerNorm.forward(hidden)));
     }
 }

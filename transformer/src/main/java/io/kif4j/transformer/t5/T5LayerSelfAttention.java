@@ -2,6 +2,7 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.RmsNorm;
+import io.kif4j.transformer.nn.Sum;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -11,7 +12,10 @@ final class T5LayerSelfAttention {
     private final T5Attention selfAttention;
     private final RmsNorm layerNorm; // weight [d_model]
 
+    private final Graph g;
+
     T5LayerSelfAttention(Graph g, String prefix, T5Config c, boolean hasRelativeAttentionBias) {
+        this.g = g;
         selfAttention = new T5Attention(g, prefix + ".SelfAttention", c, hasRelativeAttentionBias);
         layerNorm = new RmsNorm(g, prefix + ".layer_norm.weight", c.dModel(), c.layerNormEpsilon());
     }
@@ -23,6 +27,6 @@ final class T5LayerSelfAttention {
     /** @return hidden [B·T, d_model] and this layer's keys/values */
     T5Graph.Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.KeyValue past, SDVariable positionBias) {
         T5Graph.Attended a = selfAttention.selfAttention(layerNorm.forward(hidden), dims, past, positionBias);
-        return new T5Graph.Attended(hidden.add(a.output()), a.cache());
+        return new T5Graph.Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
     }
 }

@@ -157,4 +157,21 @@ class SameDiffQuirksTest {
         Gradients.Result r = Gradients.compute(sd, Map.of(), java.util.List.of("loss"), java.util.List.of("w"));
         assertTrue(w.getArr().mul(2).equalsWithEps(r.gradients().get("w"), 1e-6));
     }
+
+    @Test
+    void theDefaultArrayHolderKeepsASecondCopyOfEveryConstantSoGraphsUseNonLazyOnes() {
+        INDArray w = Nd4j.rand(DataType.FLOAT, 1024, 1024);                    // 4 MB
+        long before = NativeMemory.allocatedBytes();
+        SameDiff plain = SameDiff.create();
+        plain.constant("w", w);
+        long copied = NativeMemory.allocatedBytes() - before;
+        assertTrue(copied >= w.length() * 4, "SameDiff's default holder no longer copies constants (" + copied
+                + " bytes): Graph's setArrayHolders may not be needed");
+        before = NativeMemory.allocatedBytes();
+        SameDiff ours = SameDiff.create();
+        new Graph(ours, null, LinearAdapter.NONE);
+        ours.constant("w", w);
+        assertTrue(NativeMemory.allocatedBytes() - before < w.length() * 4, "Graph's holders copy constants");
+        assertTrue(ours.getVariable("w").getArr() == w || ours.getVariable("w").getArr().data() == w.data());
+    }
 }
