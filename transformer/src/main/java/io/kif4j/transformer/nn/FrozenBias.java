@@ -2,8 +2,6 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 
 import java.util.Collections;
 import java.util.List;
@@ -17,7 +15,7 @@ import java.util.List;
  * it (T5-small: 24 MB per step left to the garbage collector). See {@link FrozenMatMul} for how the op keeps its
  * class in SameDiff's gradient function.
  */
-public final class FrozenBias extends AddOp {
+public final class FrozenBias extends KernelAddOp {
 
     public static final String OP_NAME = "kif_frozen_bias";
 
@@ -41,22 +39,6 @@ public final class FrozenBias extends AddOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    /** {@code add} has no properties; the default looks up an IR descriptor by op name, which has none. */
-    @Override
-    public java.util.Map<String, Object> propertiesForFunction() {
-        return new java.util.LinkedHashMap<>();
-    }
-
-    @Override
-    public long opHash() {
-        return getDescriptor().getHash();
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return FrozenMatMul.kernel(AddOp.OP_NAME);
     }
 
     @Override

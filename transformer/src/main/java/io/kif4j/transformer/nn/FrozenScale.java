@@ -2,8 +2,6 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +14,7 @@ import java.util.List;
  * the smaller one, and is slow in libnd4j 1.0.0-M2.1 (T5-small: 40 of them took 590 ms of a 4 s step).
  * See {@link FrozenMatMul} for how the op keeps its class in SameDiff's gradient function.
  */
-public final class FrozenScale extends MulOp {
+public final class FrozenScale extends KernelMulOp {
 
     public static final String OP_NAME = "kif_frozen_scale";
 
@@ -40,22 +38,6 @@ public final class FrozenScale extends MulOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    /** {@code multiply} has no properties; the default looks up an IR descriptor by op name, which has none. */
-    @Override
-    public java.util.Map<String, Object> propertiesForFunction() {
-        return new java.util.LinkedHashMap<>();
-    }
-
-    @Override
-    public long opHash() {
-        return getDescriptor().getHash();
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return FrozenMatMul.kernel(MulOp.OP_NAME);
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.List;
 
@@ -12,7 +10,7 @@ import java.util.List;
  * {@code multiply} forward, and a backward of plain ops, dL/dx = g ⊙ r and dL/dr = Σ_j g ⊙ x, instead of SameDiff's
  * broadcasting {@code multiply_bp}, which is slow in libnd4j 1.0.0-M2.1 (see {@link FrozenScale}).
  */
-public final class RowScale extends MulOp {
+public final class RowScale extends KernelMulOp {
 
     public static final String OP_NAME = "kif_row_scale";
 
@@ -36,22 +34,6 @@ public final class RowScale extends MulOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    /** {@code multiply} has no properties; the default looks up an IR descriptor by op name, which has none. */
-    @Override
-    public java.util.Map<String, Object> propertiesForFunction() {
-        return new java.util.LinkedHashMap<>();
-    }
-
-    @Override
-    public long opHash() {
-        return getDescriptor().getHash();
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return FrozenMatMul.kernel(MulOp.OP_NAME);
     }
 
     @Override

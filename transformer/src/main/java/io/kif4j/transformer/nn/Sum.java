@@ -2,8 +2,6 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 
 import java.util.List;
 
@@ -14,7 +12,7 @@ import java.util.List;
  * needs is released right after the forward. See {@link FrozenMatMul} for how the op keeps its class in
  * SameDiff's gradient function.
  */
-public final class Sum extends AddOp {
+public final class Sum extends KernelAddOp {
 
     public static final String OP_NAME = "kif_sum";
 
@@ -38,22 +36,6 @@ public final class Sum extends AddOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    /** {@code add} has no properties; the default looks up an IR descriptor by op name, which has none. */
-    @Override
-    public java.util.Map<String, Object> propertiesForFunction() {
-        return new java.util.LinkedHashMap<>();
-    }
-
-    @Override
-    public long opHash() {
-        return getDescriptor().getHash();
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return FrozenMatMul.kernel(AddOp.OP_NAME);
     }
 
     @Override
