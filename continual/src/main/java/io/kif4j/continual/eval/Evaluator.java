@@ -12,6 +12,7 @@ import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.batch.TokenizedBatch;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.llama.LlamaModel;
 import io.kif4j.transformer.tokenizer.Tokenizer;
@@ -229,16 +230,7 @@ public final class Evaluator {
             for (int i = 0; i < t; i++) {
                 int target = shifted ? (i + 1 < labels[r].length ? labels[r][i + 1] : -100) : labels[r][i];
                 if (target != -100) {
-                    int base = (r * t + i) * v;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int k = 0; k < v; k++) {
-                        max = Math.max(max, x[base + k]);
-                    }
-                    double sum = 0;
-                    for (int k = 0; k < v; k++) {
-                        sum += Math.exp(x[base + k] - max);
-                    }
-                    out[r] += x[base + target] - max - Math.log(sum);
+                    out[r] += LogProbs.logSoftmaxAt(x, (r * t + i) * v, v, target);
                 }
             }
         }

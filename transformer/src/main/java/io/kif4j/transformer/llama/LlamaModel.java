@@ -2,6 +2,7 @@ package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.nn.LinearAdapter;
@@ -131,12 +132,7 @@ public final class LlamaModel implements LanguageModel {
         Map<String, INDArray> ph = LlamaInputs.forSequence(
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         int layers = config.numHiddenLayers();
-        String[] outs = new String[1 + 2 * layers];
-        outs[0] = LlamaGraph.LOGITS;
-        for (int i = 0; i < layers; i++) {
-            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
-            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
-        }
+        String[] outs = logitsAndPresentKeyValues();
         Map<String, INDArray> out = trainingGraph().output(ph, outs);
         INDArray logits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1), NDArrayIndex.all()).dup();
 
@@ -223,12 +219,7 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = prompts[r].length;
         }
         int layers = config.numHiddenLayers();
-        String[] outs = new String[1 + 2 * layers];
-        outs[0] = LlamaGraph.LOGITS;
-        for (int i = 0; i < layers; i++) {
-            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
-            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
-        }
+        String[] outs = logitsAndPresentKeyValues();
         Map<String, INDArray> out = trainingGraph().output(LlamaInputs.tokens(ids, mask, pos, rope, config), outs);
         float[] lastLogits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1),
                 NDArrayIndex.all()).dup('c').data().asFloat();
@@ -281,8 +272,8 @@ public final class LlamaModel implements LanguageModel {
             double sum = 0;
             for (int t = 0; t < cont.length; t++) {
                 if (counted[p][j][t]) {
-                    sum += t == 0 ? logSoftmaxAt(lastLogits, p * vocab, vocab, cont[0])
-                            : logSoftmaxAt(stepLogits, (r * contLen + t - 1) * vocab, vocab, cont[t]);
+                    sum += t == 0 ? LogProbs.logSoftmaxAt(lastLogits, p * vocab, vocab, cont[0])
+                            : LogProbs.logSoftmaxAt(stepLogits, (r * contLen + t - 1) * vocab, vocab, cont[t]);
                 }
             }
             result[p][j] = sum;
@@ -291,21 +282,21 @@ public final class LlamaModel implements LanguageModel {
         return result;
     }
 
+    /** The full graph's outputs for a prefill: the logits, then each layer's present keys and values. */
+    private String[] logitsAndPresentKeyValues() {
+        int layers = config.numHiddenLayers();
+        String[] outs = new String[1 + 2 * layers];
+        outs[0] = LlamaGraph.LOGITS;
+        for (int i = 0; i < layers; i++) {
+            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
+            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
+        }
+        return outs;
+    }
+
     /** Copies of the given slices along dimension 0 of a rank-4 array, in order (repeats allowed). */
     private static INDArray rowsOf(INDArray a, long[] rows) {
         return a.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
-    }
-
-    private static double logSoftmaxAt(float[] x, int base, int n, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < n; k++) {
-            max = Math.max(max, x[base + k]);
-        }
-        double sum = 0;
-        for (int k = 0; k < n; k++) {
-            sum += Math.exp(x[base + k] - max);
-        }
-        return x[base + target] - max - Math.log(sum);
     }
 
     static int[] argmax(INDArray logits) {
