@@ -18,17 +18,25 @@ import java.util.regex.Pattern;
 
 /**
  * A Hugging Face {@code tokenizer.json} with a Unigram model (T5, mT5 and kin), reproducing the Rust
- * {@code tokenizers} pipeline: split off added tokens, Precompiled normalizer, WhitespaceSplit and Metaspace
- * pre-tokenizers, Unigram, TemplateProcessing; decoding with the Metaspace decoder, skipping special added tokens.
- * Other component types are refused with a {@link KifInputException} rather than approximated.
+ * {@code tokenizers} pipeline in plain Java: split off added tokens, Precompiled normalizer, WhitespaceSplit and
+ * Metaspace pre-tokenizers, Unigram, TemplateProcessing; decoding with the Metaspace decoder. Other component types
+ * are refused with {@link Unsupported} rather than approximated, and {@link Tokenizers} runs such files through
+ * the HF library itself ({@link DjlTokenizer}).
  *
  * <p>Unlike {@link SentencePieceTokenizer}, added tokens written literally in the text ("&lt;/s&gt;",
- * "&lt;extra_id_0&gt;") become their ids, as in HF's fast tokenizers. A hand-written port rather than DJL's
- * {@code ai.djl.huggingface:tokenizers}: see {@link SentencePieceTokenizer} for the evidence.
+ * "&lt;extra_id_0&gt;") become their ids, as in HF's fast tokenizers. It stays the reader of the Unigram files it
+ * covers because it needs no native code and the T5 references prove it line for line.
  */
 public final class HfJsonTokenizer extends AbstractTokenizer {
 
     private static final Logger log = LoggerFactory.getLogger(HfJsonTokenizer.class);
+
+    /** A component this port does not implement; {@link Tokenizers} then hands the file to {@link DjlTokenizer}. */
+    static final class Unsupported extends KifInputException {
+        Unsupported(Path file, String problem) {
+            super(file + ": " + problem);
+        }
+    }
 
     private static final Pattern GRAPHEME = Pattern.compile("\\X");
     private static final double UNK_PENALTY = 10.0;
@@ -66,10 +74,10 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
         JsonNode model = root.path("model");
         String type = model.path("type").asText("");
         if (!type.equals("Unigram")) {
-            throw KifInputException.of(file, "model type '" + type + "' is not supported (only Unigram)");
+            throw new Unsupported(file, "model type '" + type + "' is not supported (only Unigram)");
         }
         if (model.path("byte_fallback").asBoolean(false)) {
-            throw KifInputException.of(file, "Unigram byte_fallback is not supported");
+            throw new Unsupported(file, "Unigram byte_fallback is not supported");
         }
         JsonNode vocabNode = model.path("vocab");
         if (!vocabNode.isArray() || vocabNode.isEmpty()) {
@@ -138,7 +146,7 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
             decoderReplacement = replacement(decoder);
             decoderStripsFirst = !prependScheme(decoder).equals("never");
         } else {
-            throw KifInputException.of(file, "decoder type '" + decoder.path("type").asText() + "' is not supported");
+            throw new Unsupported(file, "decoder type '" + decoder.path("type").asText() + "' is not supported");
         }
 
         // encodeForModel follows the post_processor template; the config only names the special ids.
@@ -169,7 +177,7 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
             }
             for (String flag : new String[] {"lstrip", "rstrip", "single_word", "normalized"}) {
                 if (t.path(flag).asBoolean(false)) {
-                    throw KifInputException.of(file, "added token '" + t.get("content").textValue() + "' has "
+                    throw new Unsupported(file, "added token '" + t.get("content").textValue() + "' has "
                             + flag + "=true, which is not supported");
                 }
             }
@@ -194,7 +202,7 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
                 }
                 normalizers.add(CharsMap.parse(blob, file));
             }
-            default -> throw KifInputException.of(file, "normalizer type '" + type + "' is not supported");
+            default -> throw new Unsupported(file, "normalizer type '" + type + "' is not supported");
         }
     }
 
@@ -212,7 +220,7 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
                 boolean split = node.path("split").asBoolean(true);
                 preTokenizers.add(w -> metaspace(w, replacement, scheme, split));
             }
-            default -> throw KifInputException.of(file, "pre_tokenizer type '" + type + "' is not supported");
+            default -> throw new Unsupported(file, "pre_tokenizer type '" + type + "' is not supported");
         }
     }
 
@@ -238,7 +246,7 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
             return new int[][] {{}, {}};
         }
         if (!node.path("type").asText("").equals("TemplateProcessing")) {
-            throw KifInputException.of(file, "post_processor type '" + node.path("type").asText() + "' is not supported");
+            throw new Unsupported(file, "post_processor type '" + node.path("type").asText() + "' is not supported");
         }
         List<Integer> before = new ArrayList<>();
         List<Integer> after = new ArrayList<>();
@@ -425,14 +433,14 @@ public final class HfJsonTokenizer extends AbstractTokenizer {
 
     // ---------------------------------------------------------------- decoding
 
-    /** HF's decode with skip_special_tokens: special added tokens (pad, eos, unk, sentinels) are dropped. */
+    /** HF's decode; skip_special_tokens drops the special added tokens (pad, eos, unk, sentinels). */
     @Override
-    public String decode(int[] ids) {
+    public String decode(int[] ids, boolean skipSpecialTokens) {
         StringBuilder out = new StringBuilder();
         boolean first = true;
         for (int id : ids) {
             checkDecodeId(id, vocab.length, file);
-            if (specialId[id]) {
+            if (specialId[id] && skipSpecialTokens) {
                 continue;
             }
             String token = vocab[id];

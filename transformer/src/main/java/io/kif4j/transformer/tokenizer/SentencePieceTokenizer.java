@@ -38,9 +38,10 @@ import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.USER_DEFINE
  *       LLaMA and stories260K references): the JNI layer uses modified UTF-8. So it does not reproduce the
  *       references. Its {@code SpProcessor} constructor also calls home (EC2 metadata at 169.254.169.254, then a
  *       telemetry URL) unless DJL_OFFLINE or OPT_OUT_TRACKING is set.</li>
- *   <li>DJL's {@code ai.djl.huggingface:tokenizers} 0.30.0 (18 MB jar, 13.8 MB native for linux-x86_64) downloads
- *       a CUDA-flavoured native from publish.djl.ai at run time when it detects a supported GPU
- *       ({@code LibUtils.copyJniLibrary}), and calls home the same way.</li>
+ *   <li>DJL's {@code ai.djl.huggingface:tokenizers} (18 MB jar) reads {@code tokenizer.json}, not SentencePiece
+ *       files. kif4j uses it for those ({@link DjlTokenizer}), in DJL's offline mode: left alone it downloads a
+ *       CUDA-flavoured native from publish.djl.ai when it detects a supported GPU ({@code LibUtils.copyJniLibrary})
+ *       and calls home the same way.</li>
  * </ul>
  * This class, {@link SentencePieceModelProto}, {@link CharsMap} and {@link Unigram} (about 1,100 lines with
  * comments) need no native code and no network, and the tests prove them equal to the references on every line.
@@ -420,10 +421,10 @@ public final class SentencePieceTokenizer extends AbstractTokenizer {
     /**
      * SentencePiece's decoding after dropping the special ids (bos, eos, pad, sentinels): control pieces vanish, the
      * unknown piece shows as the model's unk_surface (" ⁇ "), runs of byte pieces are read as UTF-8, and the
-     * leading U+2581 of the dummy prefix is removed.
+     * leading U+2581 of the dummy prefix is removed. Kept special ids and control pieces show as their text.
      */
     @Override
-    public String decode(int[] ids) {
+    public String decode(int[] ids, boolean skipSpecialTokens) {
         StringBuilder text = new StringBuilder();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean bosWs = true;
@@ -431,6 +432,10 @@ public final class SentencePieceTokenizer extends AbstractTokenizer {
         for (int id : ids) {
             checkDecodeId(id, pieces.length, file);
             if (id >= modelSize || id == special.bos() || id == special.eos() || id == special.pad()) {
+                if (!skipSpecialTokens) {
+                    flushBytes(bytes, text);
+                    text.append(pieces[id]);
+                }
                 continue;
             }
             if (types[id] == BYTE) {
@@ -444,6 +449,9 @@ public final class SentencePieceTokenizer extends AbstractTokenizer {
             bosWsSeen = false;
             String piece = pieces[id];
             if (types[id] == CONTROL) {
+                if (!skipSpecialTokens) {
+                    text.append(piece);
+                }
                 continue;
             }
             if (types[id] == UNKNOWN) {

@@ -3,7 +3,7 @@ package io.kif4j.transformer.tokenizer;
 import java.util.List;
 
 /**
- * Text to token ids and back, shared by the LLaMA and T5 families.
+ * Text to token ids and back, shared by the model families.
  *
  * <p>{@link #encode(String)} returns the ids of the text alone, as SentencePiece does: no BOS and no EOS.
  * The model-specific conventions (LLaMA prepends BOS, T5 appends EOS) are {@link #encodeForModel(String)}.
@@ -20,7 +20,15 @@ public interface Tokenizer extends AutoCloseable {
     int[] encodeForModel(String text);
 
     /** Text of {@code ids}, skipping special tokens (pad, bos, eos). */
-    String decode(int[] ids);
+    default String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    /**
+     * Text of {@code ids}; with {@code skipSpecialTokens} false the special tokens are kept as their text
+     * ("&lt;|endoftext|&gt;"), as transformers' {@code tokenizer.decode(ids)} does by default. No clean-up of spaces.
+     */
+    String decode(int[] ids, boolean skipSpecialTokens);
 
     int vocabSize();
 

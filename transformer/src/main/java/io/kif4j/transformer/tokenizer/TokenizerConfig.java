@@ -81,6 +81,16 @@ final class TokenizerConfig {
         return present;
     }
 
+    /** {@code add_bos_token} as tokenizer_config.json sets it; null when it does not. */
+    Boolean addBosToken() {
+        return addBos;
+    }
+
+    /** {@code add_eos_token} as tokenizer_config.json sets it; null when it does not. */
+    Boolean addEosToken() {
+        return addEos;
+    }
+
     /** Sentinel count ({@code <extra_id_N>}) the config declares, or {@code fallback}. */
     int extraIds(int fallback) {
         return extraIds == null ? fallback : extraIds;
@@ -156,7 +166,7 @@ final class TokenizerConfig {
         }
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
         }

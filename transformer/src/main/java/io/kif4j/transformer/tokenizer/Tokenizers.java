@@ -1,6 +1,5 @@
 package io.kif4j.transformer.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.weights.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +12,13 @@ import java.nio.file.Path;
  * Loads the tokenizer of a HuggingFace model directory, or a tokenizer file given directly.
  *
  * <p>In a directory, {@code tokenizer.model} or {@code spiece.model} (SentencePiece, the source the other files
- * are converted from) is preferred over {@code tokenizer.json}. Special ids come from the model file, overridden
- * by {@code tokenizer_config.json} / {@code special_tokens_map.json} beside it when present. Without a config, a
- * file named {@code spiece.model} gets T5's 100 sentinels, as HF's T5Tokenizer adds them by default.
- * The tokenizers returned are immutable and safe to share between threads.
+ * are converted from) is preferred over {@code tokenizer.json}, unless it is not a SentencePiece model (Llama 3
+ * ships tiktoken files under that name). A {@code tokenizer.json} is read in plain Java when its model is a Unigram
+ * that {@link HfJsonTokenizer} covers, and by the HF tokenizers library ({@link DjlTokenizer}) otherwise.
+ * Special ids come from the model file, overridden by {@code tokenizer_config.json} / {@code special_tokens_map.json}
+ * beside it when present. Without a config, a file named {@code spiece.model} gets T5's 100 sentinels, as HF's
+ * T5Tokenizer adds them by default. The tokenizers returned are immutable and safe to share between threads until
+ * closed.
  */
 public final class Tokenizers {
 
@@ -34,12 +36,20 @@ public final class Tokenizers {
      */
     public static Tokenizer load(Path path) {
         if (Files.isDirectory(path)) {
+            boolean hasJson = Files.isRegularFile(path.resolve(JSON_FILE));
             for (String name : SENTENCEPIECE_FILES) {
                 if (Files.isRegularFile(path.resolve(name))) {
-                    return load(path.resolve(name));
+                    try {
+                        return load(path.resolve(name));
+                    } catch (KifInputException e) {
+                        if (!hasJson) {
+                            throw e;
+                        }
+                        log.warn("{}; using {} beside it", e.getMessage(), JSON_FILE);
+                    }
                 }
             }
-            if (Files.isRegularFile(path.resolve(JSON_FILE))) {
+            if (hasJson) {
                 return load(path.resolve(JSON_FILE));
             }
             throw KifInputException.of(path, "no tokenizer.model, spiece.model or tokenizer.json in this directory");
@@ -64,17 +74,29 @@ public final class Tokenizers {
             if (data.length == 0) {
                 throw KifInputException.of(path, "empty file, not a tokenizer.json");
             }
-            JsonNode root = TokenizerConfig.readJson(path);
-            if (!root.has("model")) {
-                throw KifInputException.of(path, "not a tokenizer.json: it has no \"model\"");
-            }
-            t = new HfJsonTokenizer(path, root, config);
+            t = loadJson(path, data, config);
         } else {
             throw KifInputException.of(path, "unknown tokenizer file kind: expected a SentencePiece .model "
                     + "(tokenizer.model, spiece.model) or a HuggingFace tokenizer.json");
         }
-        log.info("Loaded tokenizer {} ({} ids, bos {}, eos {}, pad {}, unk {})",
-                path, t.vocabSize(), t.bosId(), t.eosId(), t.padId(), t.unkId());
+        log.info("Loaded tokenizer {} as {} ({} ids, bos {}, eos {}, pad {}, unk {})", path,
+                t.getClass().getSimpleName(), t.vocabSize(), t.bosId(), t.eosId(), t.padId(), t.unkId());
         return t;
+    }
+
+    /**
+     * A Unigram model goes to the pure-Java {@link HfJsonTokenizer} when it covers every component; anything else
+     * (byte-level BPE, WordPiece, ...) to the HF library itself ({@link DjlTokenizer}).
+     */
+    private static Tokenizer loadJson(Path path, byte[] data, TokenizerConfig config) {
+        TokenizerJsonSummary summary = TokenizerJsonSummary.read(path, data);
+        if (summary.modelType().equals("Unigram")) {
+            try {
+                return new HfJsonTokenizer(path, TokenizerConfig.readJson(path), config);
+            } catch (HfJsonTokenizer.Unsupported e) {
+                log.info("{}; reading it with the HF tokenizers library instead", e.getMessage());
+            }
+        }
+        return new DjlTokenizer(path, data, summary, config);
     }
 }
