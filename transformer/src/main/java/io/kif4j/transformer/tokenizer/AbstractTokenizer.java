@@ -30,6 +30,14 @@ abstract class AbstractTokenizer implements Tokenizer {
     }
 
     @Override
+    public String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    @Override
+    public abstract String decode(int[] ids, boolean skipSpecialTokens);
+
+    @Override
     public int bosId() {
         return special().bos();
     }

@@ -20,15 +20,16 @@ public interface Tokenizer extends AutoCloseable {
     int[] encodeForModel(String text);
 
     /** Text of {@code ids}, skipping special tokens (pad, bos, eos). */
-    default String decode(int[] ids) {
-        return decode(ids, true);
-    }
+    String decode(int[] ids);
 
     /**
      * Text of {@code ids}; with {@code skipSpecialTokens} false the special tokens are kept as their text
      * ("&lt;|endoftext|&gt;"), as transformers' {@code tokenizer.decode(ids)} does by default. No clean-up of spaces.
+     * The default suits a tokenizer without special tokens.
      */
-    String decode(int[] ids, boolean skipSpecialTokens);
+    default String decode(int[] ids, boolean skipSpecialTokens) {
+        return decode(ids);
+    }
 
     int vocabSize();
 

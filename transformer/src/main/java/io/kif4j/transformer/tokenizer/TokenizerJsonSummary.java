@@ -53,7 +53,7 @@ record TokenizerJsonSummary(ObjectNode model, Map<String, Integer> ids) {
                         if (!t.path("content").isTextual() || !t.path("id").canConvertToInt()) {
                             throw KifInputException.of(file, "an added token lacks an id or content: " + t);
                         }
-                        put(ids, t.get("content").textValue(), t.get("id").intValue(), file);
+                        put(ids, "added token", t.get("content").textValue(), t.get("id").intValue(), file);
                     }
                 } else {
                     p.skipChildren();
@@ -95,7 +95,7 @@ record TokenizerJsonSummary(ObjectNode model, Map<String, Integer> ids) {
                 if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
                     throw KifInputException.of(file, "model.vocab: the id of '" + token + "' is not an integer");
                 }
-                put(ids, token, p.getIntValue(), file);
+                put(ids, "token", token, p.getIntValue(), file);
             }
         } else if (start == JsonToken.START_ARRAY) {
             int id = 0;
@@ -103,7 +103,7 @@ record TokenizerJsonSummary(ObjectNode model, Map<String, Integer> ids) {
                 if (p.nextToken() != JsonToken.VALUE_STRING) {
                     throw KifInputException.of(file, "model.vocab[" + id + "] is not a [piece, score] pair");
                 }
-                put(ids, p.getText(), id++, file);
+                put(ids, "piece", p.getText(), id++, file);
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                     p.skipChildren();
                 }
@@ -113,10 +113,10 @@ record TokenizerJsonSummary(ObjectNode model, Map<String, Integer> ids) {
         }
     }
 
-    private static void put(Map<String, Integer> ids, String token, int id, Path file) {
+    private static void put(Map<String, Integer> ids, String kind, String token, int id, Path file) {
         // Integer.MAX_VALUE is refused too: the vocabulary size is the largest id + 1.
         if (id < 0 || id == Integer.MAX_VALUE) {
-            throw KifInputException.of(file, "token '" + token + "' has id " + id);
+            throw KifInputException.of(file, kind + " '" + token + "' has id " + id);
         }
         ids.putIfAbsent(token, id);
     }

@@ -207,12 +207,36 @@ class TokenizersLoadTest {
     }
 
     @Test
-    void unsupportedTokenizerJsonModel() throws IOException {
+    void bpeTokenizerJsonRunsOnTheHfLibrary() throws IOException {
         Path f = Files.writeString(tmp.resolve("tokenizer.json"), """
                 {"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null,
                  "post_processor": null, "decoder": null,
-                 "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}""");
-        assertRejected(f, "BPE", "not supported");
+                 "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]}}""");
+        try (Tokenizer t = Tokenizers.load(f)) {
+            assertInstanceOf(DjlTokenizer.class, t);
+            assertArrayEquals(new int[] {2, 0}, t.encode("aba"));
+            assertEquals(3, t.vocabSize());
+        }
+    }
+
+    @Test
+    void unigramWithAComponentThePortLacksRunsOnTheHfLibrary() throws IOException {
+        Path f = Files.writeString(tmp.resolve("tokenizer.json"), """
+                {"added_tokens": [], "normalizer": {"type": "Lowercase"}, "pre_tokenizer": null,
+                 "post_processor": null, "decoder": null,
+                 "model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0], ["a", -1.0], ["b", -2.0]]}}""");
+        try (Tokenizer t = Tokenizers.load(f)) {
+            assertInstanceOf(DjlTokenizer.class, t);
+            assertArrayEquals(new int[] {1, 2, 0}, t.encode("ABc"));
+            assertEquals(0, t.unkId());
+        }
+    }
+
+    @Test
+    void modelTypeTheLibraryDoesNotKnow() throws IOException {
+        Path f = Files.writeString(tmp.resolve("tokenizer.json"), """
+                {"added_tokens": [], "model": {"type": "Telepathy", "vocab": {"a": 0}}}""");
+        assertRejected(f, "the HF tokenizers library cannot read it");
     }
 
     @Test
