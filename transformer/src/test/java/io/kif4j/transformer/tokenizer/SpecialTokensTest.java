@@ -38,6 +38,16 @@ class SpecialTokensTest {
     }
 
     @Test
+    void decodeKeepsSpecialTokensAsTextWhenAsked() {
+        // As HF's fast tokenizers decode with skip_special_tokens=False.
+        assertEquals("<s> Hello", llama.decode(new int[] {1, 15043}, false));
+        assertEquals("Hello", llama.decode(new int[] {1, 15043}));
+        for (Tokenizer t : List.of(t5, t5Json)) {
+            assertEquals("Hello world</s>", t.decode(t.encodeForModel("Hello world"), false), t.toString());
+        }
+    }
+
+    @Test
     void t5SpecialIds() {
         for (Tokenizer t : List.of(t5, t5Tiny, t5Json)) {
             assertEquals(32100, t.vocabSize(), t.toString());

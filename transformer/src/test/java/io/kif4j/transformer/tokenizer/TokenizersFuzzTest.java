@@ -42,10 +42,12 @@ class TokenizersFuzzTest {
         }
         FuzzFiles.write(dir, name, parts[3]);
         FuzzFiles.expectCleanOutcome(dir, () -> {
-            Tokenizer t = Tokenizers.load(dir);
-            int[] ids = t.encodeForModel(TEXT);
-            t.decode(ids);
-            t.pieces(TEXT);
+            try (Tokenizer t = Tokenizers.load(dir)) { // a DjlTokenizer holds native memory
+                int[] ids = t.encodeForModel(TEXT);
+                t.decode(ids);
+                t.decode(ids, false);
+                t.pieces(TEXT);
+            }
         });
     }
 }
