@@ -31,7 +31,9 @@ import java.util.Map;
  * {@link #encodeForModel} is the file's post-processor, unless tokenizer_config.json sets {@code add_bos_token} or
  * {@code add_eos_token}, which then decide the BOS and EOS around the text (LlamaTokenizerFast's
  * {@code update_post_processor}); special ids come from tokenizer_config.json / special_tokens_map.json. No
- * truncation, no padding, no clean-up of spaces when decoding.
+ * truncation, no padding, no clean-up of spaces when decoding. DJL is handed the file's bytes, not its folder, so
+ * its own reading of tokenizer_config.json (which would switch on clean-up of spaces and special tokens) never
+ * happens; kif4j reads the config itself ({@link TokenizerConfig}).
  *
  * <p>Holds a native handle: {@link #close} frees it (DJL also frees it on finalization as a last resort).
  */

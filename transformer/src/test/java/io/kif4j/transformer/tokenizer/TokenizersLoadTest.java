@@ -47,6 +47,19 @@ class TokenizersLoadTest {
     }
 
     @Test
+    void directoryWhoseTokenizerModelIsNotSentencePieceUsesTokenizerJson() throws IOException {
+        // Llama 3 folders may hold a tiktoken file named tokenizer.model beside tokenizer.json.
+        Files.writeString(tmp.resolve("tokenizer.model"), "IQ== 0\nIg== 1\n");
+        Files.copy(shared("tokenizers/bpe/llama3/tokenizer.json"), tmp.resolve("tokenizer.json"));
+        try (Tokenizer t = Tokenizers.load(tmp)) {
+            assertInstanceOf(DjlTokenizer.class, t);
+            assertArrayEquals(new int[] {9906, 1917}, t.encode("Hello world"));
+        }
+        Files.delete(tmp.resolve("tokenizer.json"));
+        assertRejected(tmp.resolve("tokenizer.model"));
+    }
+
+    @Test
     void directoryWithOnlyTokenizerJsonUsesIt() throws IOException {
         Files.copy(shared("tokenizers/t5/tokenizer.json"), tmp.resolve("tokenizer.json"));
         Tokenizer t = Tokenizers.load(tmp);
