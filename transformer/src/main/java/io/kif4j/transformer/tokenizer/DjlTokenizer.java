@@ -169,6 +169,8 @@ public final class DjlTokenizer extends AbstractTokenizer {
      * library from publish.djl.ai. Offline mode ({@code ai.djl.offline}) stops both: the telemetry returns early,
      * the native flavour is the CPU one inside the jar, and DJL's URL opener refuses http(s). The environment
      * variable {@code DJL_OFFLINE} outranks the property, so a value of it other than true is refused.
+     * Checked with strace: loading and using the four shared BPE tokenizers opens no network socket, where DJL
+     * left alone connects to 169.254.169.254:80 on the first tokenizer.
      */
     static final class DjlOffline {
 

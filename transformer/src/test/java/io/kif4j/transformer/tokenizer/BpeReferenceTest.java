@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every line of every {@code shared/tokenizers/bpe/<family>/reference.jsonl} (families found by listing the
@@ -140,6 +141,14 @@ class BpeReferenceTest {
         try (Tokenizer t = Tokenizers.load(tmp)) {
             assertArrayEquals(new int[] {9906, 1917, 128001}, t.encodeForModel("Hello world"));
         }
+    }
+
+    @Test
+    void djlIsOfflineOnceATokenizerIsLoaded() {
+        tokenizer("gpt2");
+        assertTrue(ai.djl.util.Utils.isOfflineMode());
+        // DJL's own URL opener (native downloads) now refuses http(s); its telemetry returns early on the same flag.
+        assertThrows(IOException.class, () -> ai.djl.util.Utils.openUrl("https://publish.djl.ai/tokenizers/"));
     }
 
     @Test
