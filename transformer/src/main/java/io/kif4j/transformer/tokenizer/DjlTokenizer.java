@@ -58,8 +58,8 @@ public final class DjlTokenizer extends AbstractTokenizer {
         hf = open(file, data);
         try {
             // What the post-processor puts around a text: "a" encodes to prefix + ids + suffix.
-            int[] plain = encode("a");
-            int[] wrapped = ids(hf.encode("a", true, false));
+            int[] plain = ids(encoding("a", false));
+            int[] wrapped = ids(encoding("a", true));
             int prefix = indexOf(wrapped, plain);
             int suffix = prefix < 0 ? 0 : wrapped.length - prefix - plain.length;
             int bos = prefix > 0 ? wrapped[0] : -1;
@@ -103,9 +103,27 @@ public final class DjlTokenizer extends AbstractTokenizer {
 
     // ---------------------------------------------------------------- encoding and decoding
 
+    /**
+     * The library's encoding of {@code text}. It can fail on a text (a WordLevel file whose unk_token is not in its
+     * vocabulary meets an unknown word): that is the file's limit, reported against it.
+     */
+    private Encoding encoding(String text, boolean addSpecialTokens) {
+        try {
+            return hf.encode(text, addSpecialTokens, false);
+        } catch (RuntimeException e) {
+            throw libraryError(e, "cannot encode the text: ");
+        }
+    }
+
+    private RuntimeException libraryError(RuntimeException e, String what) {
+        // The library's own errors arrive as plain RuntimeExceptions; anything else (a closed handle) is ours.
+        return e.getClass() == RuntimeException.class
+                ? KifInputException.of(file, "the HF tokenizers library " + what + e.getMessage(), e) : e;
+    }
+
     @Override
     List<Token> tokenize(String text) {
-        Encoding e = hf.encode(text, false, false);
+        Encoding e = encoding(text, false);
         long[] ids = e.getIds();
         String[] tokens = e.getTokens();
         List<Token> out = new ArrayList<>(ids.length);
@@ -117,7 +135,7 @@ public final class DjlTokenizer extends AbstractTokenizer {
 
     @Override
     public int[] encodeForModel(String text) {
-        return configDecidesSpecials ? special.wrap(encode(text)) : ids(hf.encode(text, true, false));
+        return configDecidesSpecials ? special.wrap(encode(text)) : ids(encoding(text, true));
     }
 
     @Override
@@ -127,7 +145,11 @@ public final class DjlTokenizer extends AbstractTokenizer {
             checkDecodeId(ids[i], vocabSize, file);
             longs[i] = ids[i];
         }
-        return hf.decode(longs, skipSpecialTokens);
+        try {
+            return hf.decode(longs, skipSpecialTokens);
+        } catch (RuntimeException e) {
+            throw libraryError(e, "cannot decode the ids: ");
+        }
     }
 
     private static int[] ids(Encoding e) {

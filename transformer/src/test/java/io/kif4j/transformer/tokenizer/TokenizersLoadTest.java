@@ -246,6 +246,19 @@ class TokenizersLoadTest {
     }
 
     @Test
+    void aTextTheFileCannotEncodeIsAnInputErrorNamingIt() throws IOException {
+        // WordLevel whose unk_token is not in its vocabulary: the library fails on an unknown word.
+        Path f = Files.writeString(tmp.resolve("tokenizer.json"), """
+                {"added_tokens": [], "pre_tokenizer": {"type": "WhitespaceSplit"},
+                 "model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1}, "unk_token": "<unk>"}}""");
+        try (Tokenizer t = Tokenizers.load(f)) {
+            assertArrayEquals(new int[] {0, 1}, t.encode("a b"));
+            KifInputException e = assertThrows(KifInputException.class, () -> t.encode("a zzz"));
+            assertTrue(e.getMessage().startsWith(f + ": the HF tokenizers library cannot encode the text"), e.getMessage());
+        }
+    }
+
+    @Test
     void modelTypeTheLibraryDoesNotKnow() throws IOException {
         Path f = Files.writeString(tmp.resolve("tokenizer.json"), """
                 {"added_tokens": [], "model": {"type": "Telepathy", "vocab": {"a": 0}}}""");
