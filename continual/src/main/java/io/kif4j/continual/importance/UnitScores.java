@@ -155,9 +155,12 @@ public final class UnitScores {
         }
         Map<String, Double> p = normalize(previousOrNull, constant);
         Map<String, Double> c = normalize(current, constant);
+        // 1 − β as the decimal it stands for (0.3 for 0.7, where 1 − 0.7 is 0.30000000000000004 in binary), so
+        // the result is the authors' 0.3·c + 0.7·p to the last bit.
+        double rest = java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(Double.toString(beta))).doubleValue();
         LinkedHashMap<String, Double> mixed = new LinkedHashMap<>();
         for (String k : current.keySet()) {
-            mixed.put(k, beta * p.get(k) + (1 - beta) * c.get(k));
+            mixed.put(k, rest * c.get(k) + beta * p.get(k));
         }
         if (mixed.values().stream().anyMatch(v -> v.isNaN())) {
             mixed.replaceAll((k, v) -> Double.NaN); // min/max of a list with NaN is NaN: every entry becomes NaN
