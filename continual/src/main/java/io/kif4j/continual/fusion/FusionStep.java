@@ -204,7 +204,8 @@ public final class FusionStep {
         return r;
     }
 
-    private static Map<String, INDArray> variables(LoraAdapter a) {
+    /** The adapter's arrays by LoRA variable name (not copied). */
+    static Map<String, INDArray> variables(LoraAdapter a) {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String v : a.variableNames()) {
             m.put(v, a.array(v));
