@@ -23,6 +23,8 @@ import java.util.concurrent.Callable;
                         + "(previous: its cumulative column; current: its raw column). Writes OUT/adapter_model.safetensors, "
                         + "OUT/adapter_config.json (copied from --current) and OUT/" + FusionStep.CUMULATIVE_FILE
                         + " (Eq. 13, in the previous score file's format).",
+                "  Both write OUT/" + FusionStep.DECISIONS_FILE + ": thresholds, case counts and each unit's case or "
+                        + "softmax weight (static/adaptive), or the mask counts (recurrent).",
                 "  --rule recurrent: one Recurrent-KIF round, anchor + w_in*(inner - anchor) + w_out*(current - inner) "
                         + "with element masks from --element-scores (inner.score:<var>, outer.score:<var>). Writes the "
                         + "adapter and OUT/" + FusionStep.OMEGA_FILE + " (omega_in:<var>, omega_out:<var>).",

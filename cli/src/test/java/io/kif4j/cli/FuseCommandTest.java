@@ -89,6 +89,19 @@ class FuseCommandTest {
             assertTrue(r.out().contains("wrote "), r.out());
             double err = maxAdapterError(out, dir.resolve("expected_adapter"));
             assertTrue(err <= 1e-6, dir + ": adapter off by " + err);
+            JsonNode decisions = Json.read(out.resolve("fusion.json"));
+            if (Files.isRegularFile(dir.resolve("importance.json"))) {
+                JsonNode units = Json.read(dir.resolve("importance.json")).get("units");
+                for (int i = 0; i < units.size(); i++) {
+                    assertEquals(units.get(i).get("unit").asText(), decisions.get("units").get(i).get("unit").asText());
+                    if (units.get(i).has("case")) {
+                        assertEquals(units.get(i).get("case").asText(), decisions.get("units").get(i).get("case").asText());
+                    }
+                }
+            }
+            if (Files.isRegularFile(dir.resolve("round.json"))) {
+                assertEquals(Json.read(dir.resolve("round.json")).get("mask_counts"), decisions.get("mask_counts"));
+            }
             if (Files.isRegularFile(dir.resolve("expected_cumulative.csv"))) {
                 List<String> want = Files.readAllLines(dir.resolve("expected_cumulative.csv"));
                 List<String> got = Files.readAllLines(out.resolve("cumulative_scores.csv"));

@@ -5,6 +5,10 @@ import io.kif4j.continual.importance.UnitScores;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraModule;
 import io.kif4j.lora.SkillUnit;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kif4j.weights.AtomicFiles;
+import io.kif4j.weights.Json;
 import io.kif4j.weights.KifInputException;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
@@ -35,6 +39,8 @@ public final class FusionStep {
     public static final String CUMULATIVE_FILE = "cumulative_scores.csv";
     /** Recurrent-KIF's per-element weights in the output folder: {@code omega_in:<var>}, {@code omega_out:<var>}. */
     public static final String OMEGA_FILE = "omega.safetensors";
+    /** The step's decisions in the output folder: thresholds, case counts and, per unit, p, c and its case / α. */
+    public static final String DECISIONS_FILE = "fusion.json";
 
     /** Which importance-guided rule. */
     public enum Rule { STATIC, ADAPTIVE }
@@ -167,7 +173,48 @@ public final class FusionStep {
         } else {
             ScoreFile.writeKif4j(csv, curRaw, c, cumulative);
         }
-        return new Scored(fused, units, p, c, cumulative, thresholds, decisions, leftOut);
+        Scored result = new Scored(fused, units, p, c, cumulative, thresholds, decisions, leftOut);
+        writeDecisions(out, o, result);
+        return result;
+    }
+
+    /** {@value #DECISIONS_FILE}: what the step decided, for checking against the authors' importance.json. */
+    private static void writeDecisions(Path out, Options o, Scored s) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("rule", o.rule().name().toLowerCase(java.util.Locale.ROOT));
+        if (s.thresholds() != null) {
+            ObjectNode th = root.putObject("thresholds");
+            putNumber(th, "p", s.thresholds()[0]);
+            putNumber(th, "c", s.thresholds()[1]);
+        } else {
+            root.put("tau", o.tau());
+        }
+        root.set("case_counts", Json.MAPPER.valueToTree(s.fusion().caseCounts()));
+        ArrayNode units = root.putArray("units");
+        for (SkillUnit u : s.units()) {
+            ObjectNode n = units.addObject();
+            n.put("unit", u.id());
+            putNumber(n, "p", s.p().get(u.id()));
+            putNumber(n, "c", s.c().get(u.id()));
+            StaticHardMaskFusion.Decision d = s.decisions().get(u.id());
+            if (s.thresholds() != null) {
+                n.put("case", d.kase());
+                putNumber(n, "weight_on_prev", d.weightOnPrevious());
+            } else {
+                putNumber(n, "alpha_prev", d.weightOnPrevious());
+            }
+        }
+        root.set("left_out", Json.MAPPER.valueToTree(s.leftOut()));
+        AtomicFiles.writeString(out.resolve(DECISIONS_FILE), root.toPrettyString() + "\n");
+    }
+
+    /** JSON has no NaN: a non-finite number is written as null. */
+    private static void putNumber(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) {
+            n.put(field, v);
+        } else {
+            n.putNull(field);
+        }
     }
 
     /**
@@ -201,6 +248,14 @@ public final class FusionStep {
         r.omegaIn().forEach((k, v) -> omega.put("omega_in:" + k, v));
         r.omegaOut().forEach((k, v) -> omega.put("omega_out:" + k, v));
         SafetensorsWriter.write(out.resolve(OMEGA_FILE), omega);
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("rule", "recurrent");
+        root.put("quantile", quantile);
+        ObjectNode th = root.putObject("thresholds");
+        putNumber(th, "inner_float32", r.thresholds()[0]);
+        putNumber(th, "outer_float32", r.thresholds()[1]);
+        root.set("mask_counts", Json.MAPPER.valueToTree(r.counts()));
+        AtomicFiles.writeString(out.resolve(DECISIONS_FILE), root.toPrettyString() + "\n");
         return r;
     }
 
