@@ -56,6 +56,8 @@ public record ScoreFile(Path file, Format format, Map<String, Double> scores, Ma
     static final String KIF4J_HEADER = "unit,module,raw,normalized,cumulative";
     private static final String PEFT_PREFIX = "base_model.model.";
     private static final String RANK_ONE = "|||";
+    /** A score file has one short line per unit; 64 MiB is millions of units. */
+    static final long MAX_BYTES = 64L << 20;
 
     public ScoreFile {
         scores = Collections.unmodifiableMap(new LinkedHashMap<>(scores));
@@ -69,6 +71,10 @@ public record ScoreFile(Path file, Format format, Map<String, Double> scores, Ma
     public static ScoreFile read(Path file, Column column) {
         List<String> lines;
         try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw KifInputException.of(file, "score file of " + Files.size(file) + " bytes; at most " + MAX_BYTES
+                        + " (one line per skill unit)");
+            }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw KifInputException.of(file, "cannot read the score file: " + e.getMessage(), e);
