@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
                 RunCommand.class,
                 ReportCommand.class,
                 ExportCommand.class,
+                FuseCommand.class,
                 CompareCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class})

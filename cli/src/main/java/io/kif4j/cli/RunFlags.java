@@ -33,6 +33,13 @@ final class RunFlags {
     @Option(names = "--target", split = ",") List<String> target;
     @Option(names = "--tau", description = "Adaptive fusion temperature (paper 0.15; the authors' code 0.25).") Double tau;
     @Option(names = "--fusion-space", description = "factors (paper) or delta (fuse b_i a_iᵀ, re-factorise by SVD).") String fusionSpace;
+    @Option(names = "--merge-weights", split = ",", description = "Merging baselines: weights on the previous and "
+            + "current adapter (default: 0.25,0.25 for sums, 1,1 for TIES; an adapter merged with itself is unchanged).")
+    List<Double> mergeWeights;
+    @Option(names = "--merge-density", description = "Merging baselines: fraction of entries kept (default 0.2).")
+    Double mergeDensity;
+    @Option(names = "--merge-majority-sign", description = "TIES sign election: total (default) or frequency.")
+    String mergeMajoritySign;
     @Option(names = "--max-source-length") Integer maxSource;
     @Option(names = "--max-new-tokens") Integer maxNewTokens;
 
@@ -64,6 +71,9 @@ final class RunFlags {
         if (target != null) c.target = target;
         if (tau != null) c.tau = tau;
         if (fusionSpace != null) c.fusionSpace = fusionSpace;
+        if (mergeWeights != null) c.mergeWeights = mergeWeights;
+        if (mergeDensity != null) c.mergeDensity = mergeDensity;
+        if (mergeMajoritySign != null) c.mergeMajoritySign = mergeMajoritySign;
         if (maxSource != null) c.maxSourceLength = maxSource;
         if (maxNewTokens != null) c.maxNewTokens = maxNewTokens;
     }

@@ -1,5 +1,6 @@
 package io.kif4j.continual;
 
+import io.kif4j.continual.fusion.MergingFusion;
 import io.kif4j.continual.methods.Ewc;
 import io.kif4j.continual.methods.FusionAblation;
 import io.kif4j.continual.methods.KifFamily;
@@ -30,6 +31,9 @@ public final class Methods {
         REGISTRY.put("recurrent-kif", RecurrentKif::new);
         REGISTRY.put("weight-ensemble", FusionAblation::weightEnsemble);
         REGISTRY.put("ema", FusionAblation::ema);
+        for (MergingFusion.Combination m : MergingFusion.Combination.values()) {
+            REGISTRY.put(m.id(), c -> FusionAblation.merging(c, m));
+        }
     }
 
     private Methods() {

@@ -88,6 +88,16 @@ public final class RunConfig {
     public Double ensembleLambda = 0.5;
     /** The EMA ablation's μ per training step (spec §4.1 suggests 0.999). */
     public Double emaMu = 0.999;
+    /**
+     * The merging baselines' (task-arithmetic, magnitude-prune, ties, dare-linear, dare-ties) weights on the previous
+     * and the current adapter, PEFT's {@code weights}; null: those that return an adapter merged with itself
+     * unchanged, (0.25, 0.25) for the sums and (1, 1) for TIES' disjoint merge.
+     */
+    public List<Double> mergeWeights;
+    /** The fraction of entries the merging baselines keep (PEFT's {@code density}; TIES' paper keeps 20 %). */
+    public Double mergeDensity = 0.2;
+    /** TIES' sign election: "total" (sign of the sum, PEFT's default) or "frequency" (count of signs). */
+    public String mergeMajoritySign = "total";
     // Recurrent-KIF
     public Integer rkifInnerSteps = 8;
     public Integer rkifOuterSteps = 4;

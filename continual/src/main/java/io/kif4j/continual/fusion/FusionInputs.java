@@ -38,12 +38,15 @@ final class FusionInputs {
         }
     }
 
-    /** Every unit must have a finite score in both maps. */
+    /**
+     * Every unit must have a score in both maps, finite or NaN (NaN is what Norm gives constant scores under
+     * {@link io.kif4j.continual.importance.UnitScores.ConstantScores#NAN}, the authors' code's behaviour).
+     */
     static void checkScores(List<SkillUnit> units, Map<String, Double> p, Map<String, Double> c) {
         for (SkillUnit u : units) {
             for (Map<String, Double> m : List.of(p, c)) {
                 Double v = m.get(u.id());
-                if (v == null || !Double.isFinite(v)) {
+                if (v == null || Double.isInfinite(v)) {
                     throw new IllegalArgumentException("skill unit " + u.id() + " has no finite score in the "
                             + (m == p ? "previous" : "current") + " scores");
                 }

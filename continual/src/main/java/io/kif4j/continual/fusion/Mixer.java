@@ -29,13 +29,13 @@ final class Mixer {
      * @param wPrev unit id → weight on the previous model, in [0, 1]; 0 and 1 copy exactly
      */
     static LoraAdapter mix(LoraAdapter prev, LoraAdapter cur, List<SkillUnit> units, Map<String, Double> wPrev) {
-        Map<String, double[][]> weights = new HashMap<>(); // module → {per A row, per B column}, NaN = not in a unit
+        Map<String, double[][]> weights = new HashMap<>(); // module → {per A row, per B column}, UNSET = not in a unit
         for (SkillUnit u : units) {
             LoraModule m = cur.module(u.module());
             if (m == null) {
                 throw new IllegalArgumentException("skill unit " + u.id() + " names no module of the adapter");
             }
-            double[][] w = weights.computeIfAbsent(u.module(), k -> nanPair(m.rank()));
+            double[][] w = weights.computeIfAbsent(u.module(), k -> unsetPair(m.rank()));
             double v = wPrev.get(u.id());
             switch (u.kind()) {
                 case MATRIX_A -> setAll(w[0], v, u);
@@ -49,7 +49,7 @@ final class Mixer {
         Map<String, INDArray[]> out = new LinkedHashMap<>();
         for (LoraModule c : cur.modules()) {
             LoraModule p = prev.module(c.path());
-            double[][] w = weights.getOrDefault(c.path(), nanPair(c.rank()));
+            double[][] w = weights.getOrDefault(c.path(), unsetPair(c.rank()));
             int r = c.rank();
             int in = (int) c.in();
             int outDim = (int) c.out();
@@ -68,9 +68,12 @@ final class Mixer {
         return LoraAdapter.of(cur.config(), out);
     }
 
-    /** cur[k] ← w·prev[k] + (1 − w)·cur[k] for k = from, from + stride, … below to; NaN (no unit) keeps cur. */
+    /**
+     * cur[k] ← w·prev[k] + (1 − w)·cur[k] for k = from, from + stride, … below to; {@link #UNSET} (no unit) keeps
+     * cur, and a NaN weight (NaN scores, as the authors' code gives constant ones) makes the values NaN.
+     */
     private static void mixRange(float[] cur, float[] prev, int from, int to, int stride, double w) {
-        if (Double.isNaN(w) || w == 0) {
+        if (isUnset(w) || w == 0) {
             return;
         }
         for (int k = from; k < to; k += stride) {
@@ -78,10 +81,17 @@ final class Mixer {
         }
     }
 
-    private static double[][] nanPair(int r) {
+    /** Marks a row or column outside every unit: a NaN with its own bit pattern, so a NaN weight stays apart. */
+    private static final double UNSET = Double.longBitsToDouble(0x7ff8_dead_0000_0001L);
+
+    private static boolean isUnset(double w) {
+        return Double.doubleToRawLongBits(w) == Double.doubleToRawLongBits(UNSET);
+    }
+
+    private static double[][] unsetPair(int r) {
         double[][] w = new double[2][r];
-        java.util.Arrays.fill(w[0], Double.NaN);
-        java.util.Arrays.fill(w[1], Double.NaN);
+        java.util.Arrays.fill(w[0], UNSET);
+        java.util.Arrays.fill(w[1], UNSET);
         return w;
     }
 
@@ -92,7 +102,7 @@ final class Mixer {
     }
 
     private static void set(double[] w, int i, double v, SkillUnit u) {
-        if (!Double.isNaN(w[i])) {
+        if (!isUnset(w[i])) {
             throw new IllegalArgumentException("skill unit " + u.id() + " overlaps another unit of the list");
         }
         w[i] = v;

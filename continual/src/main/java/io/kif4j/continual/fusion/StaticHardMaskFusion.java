@@ -57,8 +57,47 @@ public final class StaticHardMaskFusion implements FusionRule {
     /** Eq. 15's thresholds {δ_p, δ_c} for these units. */
     public double[] thresholds(List<SkillUnit> units, Map<String, Double> p, Map<String, Double> c) {
         FusionInputs.checkScores(units, p, c);
-        return new double[]{Quantiles.percentile(FusionInputs.values(units, p), 100 * quantile),
-                Quantiles.percentile(FusionInputs.values(units, c), 100 * quantile)};
+        return new double[]{percentileOrNaN(FusionInputs.values(units, p)),
+                percentileOrNaN(FusionInputs.values(units, c))};
+    }
+
+    /** {@code np.percentile}: NaN when any score is NaN, so that no unit is above it (strict >). */
+    private double percentileOrNaN(double[] v) {
+        for (double x : v) {
+            if (Double.isNaN(x)) {
+                return Double.NaN;
+            }
+        }
+        return Quantiles.percentile(v, 100 * quantile);
+    }
+
+    /** One unit's case of Eq. 15 and the weight its parameters give the previous model. */
+    public record Decision(String kase, double weightOnPrevious) {
+    }
+
+    /** Eq. 15's case of every unit (in the units' order), with strict comparisons against {@link #thresholds}. */
+    public Map<String, Decision> decide(List<SkillUnit> units, Map<String, Double> p, Map<String, Double> c) {
+        Map<String, Decision> out = new LinkedHashMap<>();
+        if (units.isEmpty()) {
+            return out;
+        }
+        double[] delta = thresholds(units, p, c);
+        for (SkillUnit u : units) {
+            boolean oldImportant = p.get(u.id()) > delta[0];
+            boolean newImportant = c.get(u.id()) > delta[1];
+            Decision d;
+            if (oldImportant && newImportant) {
+                d = new Decision(SHARED, gamma);
+            } else if (oldImportant) {
+                d = new Decision(OLD_SPECIFIC, 1);
+            } else if (newImportant) {
+                d = new Decision(NEW_SPECIFIC, 0);
+            } else {
+                d = new Decision(LOW_RELEVANCE, 0.5);
+            }
+            out.put(u.id(), d);
+        }
+        return out;
     }
 
     /** Eq. 15 (spec §4.2). */
@@ -70,34 +109,13 @@ public final class StaticHardMaskFusion implements FusionRule {
         for (String k : List.of(SHARED, OLD_SPECIFIC, NEW_SPECIFIC, LOW_RELEVANCE)) {
             counts.put(k, 0);
         }
-        if (units.isEmpty()) {
-            return new FusionResult(Mixer.mix(previous, current, units, Map.of()), counts, Double.NaN);
-        }
-        double[] delta = thresholds(units, p, c);
         Map<String, Double> wPrev = new LinkedHashMap<>();
-        for (SkillUnit u : units) {
-            boolean oldImportant = p.get(u.id()) > delta[0];
-            boolean newImportant = c.get(u.id()) > delta[1];
-            String kase;
-            double w;
-            if (oldImportant && newImportant) {
-                kase = SHARED;
-                w = gamma;
-            } else if (oldImportant) {
-                kase = OLD_SPECIFIC;
-                w = 1;
-            } else if (newImportant) {
-                kase = NEW_SPECIFIC;
-                w = 0;
-            } else {
-                kase = LOW_RELEVANCE;
-                w = 0.5;
-            }
-            counts.merge(kase, 1, Integer::sum);
-            wPrev.put(u.id(), w);
-        }
+        decide(units, p, c).forEach((id, d) -> {
+            counts.merge(d.kase(), 1, Integer::sum);
+            wPrev.put(id, d.weightOnPrevious());
+        });
         LoraAdapter fused = Mixer.mix(previous, current, units, wPrev);
-        LOG.debug("static fusion: thresholds p {} c {}, cases {}", delta[0], delta[1], counts);
+        LOG.debug("static fusion: cases {}", counts);
         return new FusionResult(fused, counts, Double.NaN);
     }
 }

@@ -88,23 +88,39 @@ public final class UnitScores {
     }
 
     /**
-     * Norm (spec §3.4): global min–max scaling over all units, (v − min) / (max − min), so the least important
-     * unit gets 0 and the most important 1.
-     *
-     * <p>Degenerate case, max == min (one unit, or all scores equal — e.g. all 0 when no update happened): the
-     * authors' code divides 0 by 0. Here every unit gets 0, read as "no unit stands out". The choice does not
-     * change Eq. 13 (a constant is removed by the outer Norm) nor Eq. 15 (no unit is above an 80th percentile of a
-     * constant vector); in Eq. 16 it lets the other score vector decide.
+     * What Norm does with constant scores (max == min: one unit, or all equal, e.g. all 0 when nothing was
+     * updated), where (v − min) / (max − min) is 0/0.
      */
+    public enum ConstantScores {
+        /**
+         * Every unit gets 0, read as "no unit stands out" (kif4j's default). It does not change Eq. 13 (a constant
+         * is removed by the outer Norm) nor Eq. 15 (no unit is above a percentile of a constant vector); in Eq. 16
+         * it lets the other score vector decide.
+         */
+        ZERO,
+        /** Every unit gets NaN, as the authors' code (pandas 0/0) does; NaN then flows into Eq. 13 and Eq. 16. */
+        NAN
+    }
+
+    /** Norm with constant scores mapped to 0 ({@link ConstantScores#ZERO}). */
     public static LinkedHashMap<String, Double> normalize(Map<String, Double> scores) {
+        return normalize(scores, ConstantScores.ZERO);
+    }
+
+    /**
+     * Norm (spec §3.4): global min–max scaling over all units, (v − min) / (max − min), so the least important
+     * unit gets 0 and the most important 1; constant scores as {@code constant} says.
+     */
+    public static LinkedHashMap<String, Double> normalize(Map<String, Double> scores, ConstantScores constant) {
         LinkedHashMap<String, Double> out = new LinkedHashMap<>();
         if (scores.isEmpty()) {
             return out;
         }
         double[] mm = minMax(scores);
         double range = mm[1] - mm[0];
+        double degenerate = constant == ConstantScores.NAN ? Double.NaN : 0.0;
         for (var e : scores.entrySet()) {
-            out.put(e.getKey(), range > 0 ? (e.getValue() - mm[0]) / range : 0.0);
+            out.put(e.getKey(), range > 0 ? (e.getValue() - mm[0]) / range : degenerate);
         }
         return out;
     }
@@ -116,6 +132,16 @@ public final class UnitScores {
      */
     public static LinkedHashMap<String, Double> cumulative(Map<String, Double> previousOrNull,
                                                            Map<String, Double> current, double beta) {
+        return cumulative(previousOrNull, current, beta, ConstantScores.ZERO);
+    }
+
+    /**
+     * Eq. 13 with the given treatment of constant scores in every Norm. With {@link ConstantScores#NAN} a
+     * constant input makes every result NaN, as in the authors' {@code get_lora_ipt}.
+     */
+    public static LinkedHashMap<String, Double> cumulative(Map<String, Double> previousOrNull,
+                                                           Map<String, Double> current, double beta,
+                                                           ConstantScores constant) {
         if (!(beta >= 0 && beta <= 1)) {
             throw new IllegalArgumentException("beta must be in [0, 1], got " + beta);
         }
@@ -127,12 +153,19 @@ public final class UnitScores {
             throw new IllegalArgumentException("the cumulative and current scores cover different skill units ("
                     + previousOrNull.size() + " vs " + current.size() + ")");
         }
-        Map<String, Double> p = normalize(previousOrNull);
-        Map<String, Double> c = normalize(current);
+        Map<String, Double> p = normalize(previousOrNull, constant);
+        Map<String, Double> c = normalize(current, constant);
+        // 1 − β as the decimal it stands for (0.3 for 0.7, where 1 − 0.7 is 0.30000000000000004 in binary), so
+        // the result is the authors' 0.3·c + 0.7·p to the last bit.
+        double rest = java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(Double.toString(beta))).doubleValue();
         LinkedHashMap<String, Double> mixed = new LinkedHashMap<>();
         for (String k : current.keySet()) {
-            mixed.put(k, beta * p.get(k) + (1 - beta) * c.get(k));
+            mixed.put(k, rest * c.get(k) + beta * p.get(k));
         }
-        return normalize(mixed);
+        if (mixed.values().stream().anyMatch(v -> v.isNaN())) {
+            mixed.replaceAll((k, v) -> Double.NaN); // min/max of a list with NaN is NaN: every entry becomes NaN
+            return mixed;
+        }
+        return normalize(mixed, constant);
     }
 }

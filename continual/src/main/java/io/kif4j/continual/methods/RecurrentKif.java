@@ -4,7 +4,7 @@ import io.kif4j.continual.ContinualMethod;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
-import io.kif4j.continual.fusion.Quantiles;
+import io.kif4j.continual.fusion.RecurrentFusion;
 import io.kif4j.continual.importance.ImportanceMetric;
 import io.kif4j.continual.importance.ImportanceTracker;
 import io.kif4j.lora.Lora;
@@ -14,7 +14,6 @@ import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.weights.CrashPoints;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -141,28 +140,12 @@ public final class RecurrentKif implements ContinualMethod {
     }
 
     /**
-     * One Recurrent-KIF fusion (spec §6.2), in place on {@code params} (which hold θ after the outer steps):
-     * Δ_in = θ_k − θ_anchor, Δ_out = θ − θ_k, global quantile thresholds over all scores of each kind, and
-     * θ ← θ_anchor + ω_in·Δ_in + ω_out·Δ_out.
+     * One Recurrent-KIF fusion (spec §6.2), in place on {@code params} (which hold θ after the outer steps), by
+     * {@link RecurrentFusion} (the class {@code ./kif fuse --rule recurrent} and the fixture tests use).
      */
     static void fuseRound(Map<String, INDArray> params, Map<String, INDArray> anchor, Map<String, INDArray> thetaK,
                           Map<String, INDArray> innerScores, Map<String, INDArray> outerScores, double quantile) {
-        double qIn = Quantiles.quantile(innerScores.values(), quantile);
-        double qOut = Quantiles.quantile(outerScores.values(), quantile);
-        for (var e : params.entrySet()) {
-            String k = e.getKey();
-            INDArray theta = e.getValue();
-            INDArray dIn = thetaK.get(k).sub(anchor.get(k));
-            INDArray dOut = theta.sub(thetaK.get(k));
-            INDArray mIn = innerScores.get(k).gt(qIn).castTo(DataType.FLOAT);
-            INDArray mOut = outerScores.get(k).gt(qOut).castTo(DataType.FLOAT);
-            INDArray both = mIn.mul(mOut);
-            INDArray inOnly = mIn.sub(both);
-            INDArray outOnly = mOut.sub(both);
-            INDArray neither = Nd4j.onesLike(mIn).subi(mIn).subi(outOnly);
-            INDArray wIn = both.mul(0.4).addi(inOnly).addi(neither.mul(0.5));
-            INDArray wOut = both.mul(0.6).addi(outOnly).addi(neither.mul(0.5));
-            theta.assign(anchor.get(k).add(wIn.muli(dIn)).addi(wOut.muli(dOut)));
-        }
+        RecurrentFusion.Result r = RecurrentFusion.fuse(anchor, thetaK, params, innerScores, outerScores, quantile);
+        r.fused().forEach((k, v) -> params.get(k).assign(v));
     }
 }

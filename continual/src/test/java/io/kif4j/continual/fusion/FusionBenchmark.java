@@ -66,11 +66,7 @@ public final class FusionBenchmark {
     }
 
     private static Map<String, INDArray> arrays(LoraAdapter a) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String v : a.variableNames()) {
-            m.put(v, a.array(v));
-        }
-        return m;
+        return FusionStep.variables(a);
     }
 
     private static void time(String what, int repeats, Runnable r) {
