@@ -180,7 +180,8 @@ public final class ContinualRunner {
     /** Task {@code t}'s training settings (the replay stages derive theirs from it). */
     private TrainConfig trainConfig(int t) {
         return new TrainConfig.Builder().epochs(config.epochs).learningRate(config.lr).weightDecay(config.weightDecay)
-                .warmupRatio(config.warmupRatio).gradAccumulation(config.gradAccumulation)
+                .warmupRatio(config.warmupRatio).warmupSteps(config.warmupSteps)
+                .schedule(TrainConfig.Schedule.parse(config.lrSchedule)).gradAccumulation(config.gradAccumulation)
                 .evalEvery(config.evalEvery).keepBest(config.protocol.equals("kif")).seed(config.seed * 31 + t)
                 .build();
     }

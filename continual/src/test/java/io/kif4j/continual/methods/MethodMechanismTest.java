@@ -149,6 +149,12 @@ class MethodMechanismTest {
         sd.var("x.lora_B.weight", adapter.array("x.lora_B.weight"));
         var term = l1.penalty(1).build(sd, adapter);
         assertEquals(2.5, sd.outputSingle(Map.of(), term.name()).getDouble(0), 1e-6);
+
+        // λ₂ Σ (‖A_t‖_F + ‖B_t‖_F) over the new pair (rows 1-2 of A, columns 1-2 of B; B = 0 here):
+        // ‖[[3, −1], [0, 2]]‖_F = √14
+        c.oloraLambda2 = 0.1;
+        var norms = GrowingLoRA.olora(c).newPairNorms(1).build(sd, adapter);
+        assertEquals(0.1 * Math.sqrt(14), sd.outputSingle(Map.of(), norms.name()).getDouble(0), 1e-6);
     }
 
     @Test

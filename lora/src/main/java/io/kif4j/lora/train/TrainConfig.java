@@ -16,10 +16,20 @@ package io.kif4j.lora.train;
  * @param evalEvery        validation loss every N optimizer steps (0: once per epoch when validation data exists)
  * @param keepBest         restore the adapter with the lowest validation loss at the end (the authors' code)
  * @param seed             seeds dropout and shuffling
+ * @param schedule         the learning-rate schedule after the warm-up
  */
 public record TrainConfig(int epochs, double learningRate, double weightDecay, double warmupRatio, int warmupSteps,
                           double maxGradNorm, int gradAccumulation, double beta1, double beta2, double epsilon,
-                          double orthCoefficient, int evalEvery, boolean keepBest, long seed) {
+                          double orthCoefficient, int evalEvery, boolean keepBest, long seed, Schedule schedule) {
+
+    /** HF's lr_scheduler_type: "linear" (decay to 0 at the last step) or "constant" (O-LoRA's scripts). */
+    public enum Schedule {
+        LINEAR, CONSTANT;
+
+        public static Schedule parse(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
 
     public TrainConfig {
         if (epochs < 1 || gradAccumulation < 1) {
@@ -84,11 +94,17 @@ public record TrainConfig(int epochs, double learningRate, double weightDecay, d
         return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(warmupRatio * totalSteps);
     }
 
-    /** HF's get_linear_schedule_with_warmup: the learning rate of optimizer step {@code step} (0-based). */
+    /**
+     * The learning rate of optimizer step {@code step} (0-based): HF's get_linear_schedule_with_warmup, or
+     * get_constant_schedule_with_warmup for {@link Schedule#CONSTANT}.
+     */
     public double lrAt(int step, int totalSteps) {
         int warmup = warmupStepsOf(totalSteps);
         if (step < warmup) {
             return learningRate * step / Math.max(1, warmup);
+        }
+        if (schedule == Schedule.CONSTANT) {
+            return learningRate;
         }
         return learningRate * Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmup));
     }
@@ -109,6 +125,7 @@ public record TrainConfig(int epochs, double learningRate, double weightDecay, d
         private int evalEvery;
         private boolean keepBest;
         private long seed;
+        private Schedule schedule = Schedule.LINEAR;
 
         public Builder() {
         }
@@ -128,6 +145,7 @@ public record TrainConfig(int epochs, double learningRate, double weightDecay, d
             evalEvery = c.evalEvery;
             keepBest = c.keepBest;
             seed = c.seed;
+            schedule = c.schedule;
         }
 
         public Builder epochs(int v) {
@@ -196,9 +214,14 @@ public record TrainConfig(int epochs, double learningRate, double weightDecay, d
             return this;
         }
 
+        public Builder schedule(Schedule v) {
+            schedule = v;
+            return this;
+        }
+
         public TrainConfig build() {
             return new TrainConfig(epochs, learningRate, weightDecay, warmupRatio, warmupSteps, maxGradNorm,
-                    gradAccumulation, beta1, beta2, epsilon, orthCoefficient, evalEvery, keepBest, seed);
+                    gradAccumulation, beta1, beta2, epsilon, orthCoefficient, evalEvery, keepBest, seed, schedule);
         }
     }
 }
