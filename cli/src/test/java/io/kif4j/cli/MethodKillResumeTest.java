@@ -1,6 +1,5 @@
 package io.kif4j.cli;
 
-import io.kif4j.transformer.testing.Fixture;
 import io.kif4j.weights.Json;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,29 +49,14 @@ class MethodKillResumeTest {
         assertEquals(0, exit, method + ": " + err);
     }
 
-    private int killedAt(String method, Path out, String crashAt) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Djava.awt.headless=true", "-Dkif.shared=" + Fixture.shared(),
-                "-cp", System.getProperty("java.class.path"), Kif.class.getName(),
-                "run", "--config", config(method).toString(), "--out", out.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("log-" + method + ".txt").toFile());
-        pb.environment().put("KIF_CRASH_AT", crashAt);
-        Process p = pb.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("kif run did not finish");
-        }
-        return p.exitValue();
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"kif", "kiflora", "ewc", "recurrent-kif", "olora"})
     void killedInTheSecondTaskThenResumedEqualsAnUninterruptedRun(String method) throws Exception {
         Path reference = tmp.resolve(method + "-reference");
         inProcess(method, reference, false);
         Path out = tmp.resolve(method + "-killed");
-        assertEquals(137, killedAt(method, out, "train-step:3"),
+        assertEquals(137, KillResumeTest.kifProcess(config(method), out, tmp.resolve("log-" + method + ".txt"),
+                        "train-step:3", false),
                 "the kill point lies in task 2: " + Files.readString(tmp.resolve("log-" + method + ".txt")));
         assertEquals(List.of("01-dbpedia"), doneTasks(out), "task 1 was complete when the run died");
         inProcess(method, out, true);
