@@ -1,7 +1,9 @@
 package io.kif4j.cli;
 
 import io.kif4j.continual.RunConfig;
+import io.kif4j.continual.Presets;
 import io.kif4j.continual.RunConfigs;
+import io.kif4j.weights.KifInputException;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -13,6 +15,8 @@ final class RunFlags {
     @Option(names = "--config", description = "Run config file (JSON or YAML, snake_case keys); flags override it.")
     Path configFile;
 
+    @Option(names = "--preset", description = "The papers' protocol as data: paper-t5, paper-llama, rkif-t5 or olora-t5 "
+            + "(README lists their settings); a config file and flags override it.") String preset;
     @Option(names = "--model") String model;
     @Option(names = "--data-root", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
     @Option(names = "--benchmark", description = "long_sequence or superni (default: long_sequence).") String benchmark;
@@ -42,10 +46,20 @@ final class RunFlags {
     String mergeMajoritySign;
     @Option(names = "--max-source-length") Integer maxSource;
     @Option(names = "--max-new-tokens") Integer maxNewTokens;
+    @Option(names = "--warmup-steps", description = "Linear warm-up in optimizer steps (spec §5.1: 50).") Integer warmupSteps;
+    @Option(names = "--lr-schedule", description = "linear (default) or constant.") String lrSchedule;
+    @Option(names = "--grad-accumulation", description = "Micro-batches per optimizer step.") Integer gradAccumulation;
+    @Option(names = "--eval-every", description = "Validation loss every N steps (0: per epoch).") Integer evalEvery;
+    @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (frozen parts never decay).") Double weightDecay;
+    @Option(names = "--lora-dropout") Double loraDropout;
+    @Option(names = "--memory-class-balanced", arity = "0..1", description = "Class-stratified replay memory (spec §6.1).") Boolean memoryClassBalanced;
+    @Option(names = "--olora-lambda1", description = "O-LoRA's λ₁ (orthogonality).") Double oloraLambda1;
+    @Option(names = "--olora-lambda2", description = "O-LoRA's λ₂ (norm of the new pair).") Double oloraLambda2;
 
-    /** The config file's settings (or the built-in defaults) with the flags applied. */
+    /** The preset's settings, then the config file's, then the flags (each overriding the one before). */
     RunConfig config() {
-        RunConfig c = configFile != null ? RunConfigs.read(configFile) : new RunConfig();
+        RunConfig c = configFile != null ? RunConfigs.read(configFile, preset)
+                : preset != null ? Presets.load(preset) : new RunConfig();
         apply(c);
         return c;
     }
@@ -76,5 +90,19 @@ final class RunFlags {
         if (mergeMajoritySign != null) c.mergeMajoritySign = mergeMajoritySign;
         if (maxSource != null) c.maxSourceLength = maxSource;
         if (maxNewTokens != null) c.maxNewTokens = maxNewTokens;
+        if (warmupSteps != null) c.warmupSteps = warmupSteps;
+        if (lrSchedule != null) {
+            if (!lrSchedule.equals("linear") && !lrSchedule.equals("constant")) {
+                throw new KifInputException("--lr-schedule: expected linear or constant, got '" + lrSchedule + "'");
+            }
+            c.lrSchedule = lrSchedule;
+        }
+        if (gradAccumulation != null) c.gradAccumulation = gradAccumulation;
+        if (evalEvery != null) c.evalEvery = evalEvery;
+        if (weightDecay != null) c.weightDecay = weightDecay;
+        if (loraDropout != null) c.loraDropout = loraDropout;
+        if (memoryClassBalanced != null) c.memoryClassBalanced = memoryClassBalanced;
+        if (oloraLambda1 != null) c.oloraLambda1 = oloraLambda1;
+        if (oloraLambda2 != null) c.oloraLambda2 = oloraLambda2;
     }
 }

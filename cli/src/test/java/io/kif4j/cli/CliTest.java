@@ -114,6 +114,13 @@ class CliTest {
         assertEquals("Hello world", d.out().trim());
     }
 
+    @Test
+    void anUnknownPresetIsOneLineListingTheAvailableOnes() {
+        assertOneLineError(run("run", "--preset", "paper-t6"), "unknown preset 'paper-t6'",
+                "available: paper-t5, paper-llama, rkif-t5, olora-t5");
+        assertOneLineError(run("run", "--lr-schedule", "cosine"), "--lr-schedule", "linear or constant");
+    }
+
     private void assertOneLineError(Run r, String... fragments) {
         assertEquals(2, r.exit(), r.out() + r.err());
         String line = r.err().trim();

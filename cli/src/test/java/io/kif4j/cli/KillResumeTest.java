@@ -1,7 +1,6 @@
 package io.kif4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kif4j.transformer.testing.Fixture;
 import io.kif4j.weights.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
@@ -41,16 +40,20 @@ class KillResumeTest {
     }
 
     private int kif(Path out, String crashAt, boolean resume) throws Exception {
+        return kifProcess(config(), out, tmp.resolve("log-" + out.getFileName() + ".txt"), crashAt, resume);
+    }
+
+    /** `kif run` in a JVM of its own, halted at {@code crashAt} (null: never); returns its exit code. */
+    static int kifProcess(Path config, Path out, Path log, String crashAt, boolean resume) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Djava.awt.headless=true", "-Dkif.shared=" + Fixture.shared(),
+                "-Xmx2g", "-Djava.awt.headless=true", "-Dkif.shared=" + Defaults.shared(), // as this JVM sees it
                 "-cp", System.getProperty("java.class.path"), Kif.class.getName(),
-                "run", "--config", config().toString(), "--out", out.toString()));
+                "run", "--config", config.toString(), "--out", out.toString()));
         if (resume) {
             cmd.add("--resume");
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("log-" + out.getFileName() + ".txt").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("KIF_CRASH_AT");
         if (crashAt != null) {
             pb.environment().put("KIF_CRASH_AT", crashAt);

@@ -133,9 +133,7 @@ public final class ContinualRunner {
                     for (ReplayMemory.Entry e : memory.entries()) {
                         mem.add(batcher.encode(taskInfo(data, e.task()), e.example()));
                     }
-                    TrainConfig trainConfig = new TrainConfig(config.epochs, config.lr, config.weightDecay,
-                            config.warmupRatio, 1.0, config.gradAccumulation, 0.9, 0.999, 1e-8, 0.0,
-                            config.evalEvery, config.protocol.equals("kif"), config.seed * 31 + t);
+                    TrainConfig trainConfig = trainConfig(t);
                     TaskContext ctx = new TaskContext(t, names.get(t), model, previous, loraConfig, trainConfig,
                             epoch -> ModelBatches.inputs(batcher.batches(train, epoch)),
                             data.get(t).validation().isEmpty() ? List.of()
@@ -177,6 +175,15 @@ public final class ContinualRunner {
                 return new Result(out, matrix, metrics);
             }
         }
+    }
+
+    /** Task {@code t}'s training settings (the replay stages derive theirs from it). */
+    private TrainConfig trainConfig(int t) {
+        return new TrainConfig.Builder().epochs(config.epochs).learningRate(config.lr).weightDecay(config.weightDecay)
+                .warmupRatio(config.warmupRatio).warmupSteps(config.warmupSteps)
+                .schedule(TrainConfig.Schedule.parse(config.lrSchedule)).gradAccumulation(config.gradAccumulation)
+                .evalEvery(config.evalEvery).keepBest(config.protocol.equals("kif")).seed(config.seed * 31 + t)
+                .build();
     }
 
     /** Temp files of atomic writes that a crash interrupted: never results, safe to drop. */

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The settings of one continual run, as {@code ./kif run} takes them from a config file (JSON or YAML, snake_case
- * keys) and flags. Null means "the default for this model" and is filled by {@link #resolve}. The resolved config
- * is echoed at start and saved with the results.
+ * keys), a preset ({@link Presets}) and flags. Null means "the default for this model" and is filled by
+ * {@link #resolve} from {@link RunDefaults}. The resolved config is echoed at start and saved with the results.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -31,14 +31,24 @@ public final class RunConfig {
      * keep-best-by-validation-loss, the ≤500-per-class test subset; full: every record.
      */
     public String protocol = "small";
-    public Integer trainPerTask = 200;
-    public Integer testPerTask = 100;
+    /** The preset the settings started from (see {@link Presets}); null: none. */
+    public String preset;
+    /** null: the model's default ({@link RunDefaults}: 200 for the built-in model, else 1000). */
+    public Integer trainPerTask;
+    /** null: the model's default (100 for the built-in model, else 500). */
+    public Integer testPerTask;
     public Integer validationPerTask = 0;
     public Boolean classBalanced = true;
-    public Integer epochs = 5;
-    public Double lr = 5e-3;
+    /** null: the model's default (5 for the built-in model, else 3). */
+    public Integer epochs;
+    /** null: the model's default (5e-3 for the built-in model, else 3e-4, spec §5.1). */
+    public Double lr;
     public Integer batch = 8;
     public Double warmupRatio = 0.0;
+    /** Warm-up in optimizer steps, overriding warmup_ratio when > 0; null: the model's default (0 built-in, else 50). */
+    public Integer warmupSteps;
+    /** linear (decay to 0, HF's default) or constant (O-LoRA's scripts). */
+    public String lrSchedule = "linear";
     public Double weightDecay = 0.0;
     public Integer gradAccumulation = 1;
     /** Validation loss every N optimizer steps when there is a validation set (0: once per epoch; KIF's code: 40). */
@@ -79,6 +89,8 @@ public final class RunConfig {
     /** O-LoRA's λ₁ (0.5 for the 4-task orders) and penalty form: "l1" (the authors' code) or "squared" (the paper). */
     public Double oloraLambda1 = 0.5;
     public String oloraPenalty = "l1";
+    /** O-LoRA's λ₂ on the Frobenius norms of the new pair, λ₂ Σ (‖A_t‖_F + ‖B_t‖_F) (spec §7; 0 for 4-task orders). */
+    public Double oloraLambda2 = 0.0;
     /** EWC's λ: the papers give none; 100 suits the built-in tiny model (tune on dev, grid 1e2–1e5, spec §7). */
     public Double ewcLambda = 100.0;
     /** Online EWC: one accumulated Fisher (decayed by ewc_gamma) around the last task's parameters. */
@@ -110,29 +122,24 @@ public final class RunConfig {
         return model == null;
     }
 
-    /** Fills the model-dependent defaults. */
+    /** Fills the model-dependent defaults for the built-in model or a user's T5 / decoder-only model. */
     public RunConfig resolve(boolean t5) {
-        boolean builtIn = builtInModel();
-        if (target == null) {
-            target = t5 ? List.of("q", "v")
-                    : builtIn ? List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-                    : List.of("q_proj", "v_proj");
-        }
-        if (template == null) {
-            template = builtIn ? "short" : t5 ? "kif" : "alpaca";
-        }
-        if (maxSourceLength == null) {
-            maxSourceLength = builtIn ? 128 : 512;
-        }
-        if (maxTargetLength == null) {
-            maxTargetLength = builtIn ? 16 : 128;
-        }
-        if (eval == null) {
-            eval = builtIn ? "rank-labels" : "generate";
-        }
-        if (maxNewTokens == null) {
-            maxNewTokens = builtIn ? 16 : 128;
-        }
+        return resolve(RunDefaults.of(builtInModel(), t5));
+    }
+
+    /** Fills every setting left null from {@code d}. */
+    public RunConfig resolve(RunDefaults d) {
+        lr = lr != null ? lr : d.lr();
+        epochs = epochs != null ? epochs : d.epochs();
+        trainPerTask = trainPerTask != null ? trainPerTask : d.trainPerTask();
+        testPerTask = testPerTask != null ? testPerTask : d.testPerTask();
+        warmupSteps = warmupSteps != null ? warmupSteps : d.warmupSteps();
+        target = target != null ? target : d.target();
+        template = template != null ? template : d.template();
+        maxSourceLength = maxSourceLength != null ? maxSourceLength : d.maxSourceLength();
+        maxTargetLength = maxTargetLength != null ? maxTargetLength : d.maxTargetLength();
+        eval = eval != null ? eval : d.eval();
+        maxNewTokens = maxNewTokens != null ? maxNewTokens : d.maxNewTokens();
         return this;
     }
 }

@@ -27,6 +27,14 @@ public final class RunConfigs {
     }
 
     public static RunConfig read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * Reads {@code file} over preset {@code preset} (null: the file's own {@code preset} key, if any): the file's
+     * settings override the preset's.
+     */
+    public static RunConfig read(Path file, String preset) {
         if (!Files.isRegularFile(file)) {
             throw KifInputException.of(file, "config file not found");
         }
@@ -40,6 +48,10 @@ public final class RunConfigs {
                 throw KifInputException.of(file, "larger than " + MAX_BYTES + " bytes, not a run config");
             }
             c = mapper.readValue(file.toFile(), RunConfig.class);
+            String base = preset != null ? preset : c == null ? null : c.preset;
+            if (base != null) { // read again over the preset: what the file sets wins
+                c = mapper.readerForUpdating(Presets.load(base)).readValue(file.toFile());
+            }
         } catch (UnrecognizedPropertyException e) {
             throw KifInputException.of(file, "unknown key '" + e.getPropertyName() + "'");
         } catch (JsonMappingException e) {
@@ -73,19 +85,21 @@ public final class RunConfigs {
                 .notNull("fusion_space", c.fusionSpace)
                 .notNull("class_balanced", c.classBalanced).notNull("memory_class_balanced", c.memoryClassBalanced)
                 .notNull("seed", c.seed)
-                .atLeast("train_per_task", c.trainPerTask, 1).atLeast("test_per_task", c.testPerTask, 1)
-                .atLeast("validation_per_task", c.validationPerTask, 0).atLeast("epochs", c.epochs, 0)
+                .atLeastOrNull("train_per_task", c.trainPerTask, 1).atLeastOrNull("test_per_task", c.testPerTask, 1)
+                .atLeast("validation_per_task", c.validationPerTask, 0).atLeastOrNull("epochs", c.epochs, 0)
+                .atLeastOrNull("warmup_steps", c.warmupSteps, 0).oneOf("lr_schedule", c.lrSchedule, "linear", "constant")
                 .atLeast("batch", c.batch, 1).atLeast("grad_accumulation", c.gradAccumulation, 1)
                 .atLeast("lora_r", c.loraR, 1).atLeast("eval_batch", c.evalBatch, 1)
                 .atLeast("replay_epochs", c.replayEpochs, 0)
                 .atLeastOrNull("max_source_length", c.maxSourceLength, 1)
                 .atLeastOrNull("max_target_length", c.maxTargetLength, 1)
                 .atLeastOrNull("max_new_tokens", c.maxNewTokens, 1)
-                .positive("lr", c.lr).positive("lora_alpha", c.loraAlpha).positive("tau", c.tau)
+                .positiveOrNull("lr", c.lr).positive("lora_alpha", c.loraAlpha).positive("tau", c.tau)
                 .range("warmup_ratio", c.warmupRatio, 0, 1, true).range("weight_decay", c.weightDecay, 0, 1e6, true)
                 .range("lora_dropout", c.loraDropout, 0, 1, false).range("gamma", c.gamma, 0, 1, true)
                 .range("quantile", c.quantile, 0, 1, true).range("cumulative_beta", c.cumulativeBeta, 0, 1, true)
                 .range("memory_ratio", c.memoryRatio, 0, 1, true)
+                .range("olora_lambda1", c.oloraLambda1, 0, 1e6, true).range("olora_lambda2", c.oloraLambda2, 0, 1e6, true)
                 .noNullEntries("tasks", c.tasks).noNullEntries("target", c.target);
         if (c.orthCoefficient != null) {
             new Check(file).range("orth_coefficient", c.orthCoefficient, 0, 1e6, true);
@@ -110,6 +124,19 @@ public final class RunConfigs {
         Check atLeastOrNull(String key, Integer v, int min) {
             if (v != null && v < min) {
                 throw KifInputException.of(file, "key '" + key + "' is " + v + ", expected at least " + min);
+            }
+            return this;
+        }
+
+        Check positiveOrNull(String key, Double v) {
+            return v == null ? this : positive(key, v);
+        }
+
+        Check oneOf(String key, String v, String... allowed) {
+            notNull(key, v);
+            if (!List.of(allowed).contains(v)) {
+                throw KifInputException.of(file, "key '" + key + "' is '" + v + "', expected one of "
+                        + String.join(", ", allowed));
             }
             return this;
         }

@@ -54,10 +54,15 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
     /** Trains {@code adapter} on {@code batches} (the task's, the memory's or both) with extra loss terms. */
     public LoraTrainer.Result trainOn(LoraTrainer.Batches batches, LoraAdapter adapter, TrainConfig config,
                                       StepHook hook, LossTerm... terms) {
+        return trainer(adapter, config, terms).train(batches, validation, hook);
+    }
+
+    /** The trainer of {@code adapter} on this task's model, with extra loss terms. */
+    public LoraTrainer trainer(LoraAdapter adapter, TrainConfig config, LossTerm... terms) {
         LoraTrainer trainer = new LoraTrainer(model, adapter, config);
         for (LossTerm t : terms) {
             trainer.withLossTerm(t);
         }
-        return trainer.train(batches, validation, hook);
+        return trainer;
     }
 }

@@ -56,7 +56,7 @@ class RunConfigsTest {
     @Test
     void nullForASettingWithADefault() throws IOException {
         // These were NullPointerExceptions deep inside the run (unboxing), after the model had loaded.
-        assertRejected(file("e.json", "{\"epochs\": null}"), "key 'epochs' is null");
+        assertRejected(file("e.json", "{\"batch\": null}"), "key 'batch' is null");
         assertRejected(file("s.yaml", "seed: ~\n"), "key 'seed' is null");
     }
 

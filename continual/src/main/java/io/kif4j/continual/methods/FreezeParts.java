@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Zeroes the gradients of frozen parameters before clipping and the optimizer, so AdamW leaves them
- * bit-identical (its moments stay zero) and they do not count in the clipping norm.
+ * Marks frozen parameters for the trainer, which zeroes their gradients before clipping (so they do not count in
+ * the norm) and has AdamW leave them bit-identical, weight decay included.
  */
 final class FreezeParts {
 
@@ -19,21 +19,17 @@ final class FreezeParts {
 
     /** Freezes the first {@code frozenRank} rows of every A and columns of every B (IncLoRA, O-LoRA). */
     static StepHook leadingRanks(int frozenRank) {
-        return new StepHook() {
+        return new Freezer() {
             @Override
-            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
-            }
-
-            @Override
-            public void onGradients(int step, Map<String, INDArray> grads) {
+            public void markFrozen(Map<String, INDArray> trainable) {
                 if (frozenRank == 0) {
                     return;
                 }
-                grads.forEach((name, g) -> {
+                trainable.forEach((name, m) -> {
                     if (name.endsWith(".lora_A.weight")) {
-                        g.get(NDArrayIndex.interval(0, frozenRank), NDArrayIndex.all()).assign(0);
+                        m.get(NDArrayIndex.interval(0, frozenRank), NDArrayIndex.all()).assign(0);
                     } else {
-                        g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, frozenRank)).assign(0);
+                        m.get(NDArrayIndex.all(), NDArrayIndex.interval(0, frozenRank)).assign(0);
                     }
                 });
             }
@@ -42,19 +38,22 @@ final class FreezeParts {
 
     /** Freezes the parameters of the given skill units (KIF-M's replay stage). */
     static StepHook units(List<SkillUnit> frozen) {
-        return new StepHook() {
+        return new Freezer() {
             @Override
-            public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
-            }
-
-            @Override
-            public void onGradients(int step, Map<String, INDArray> grads) {
+            public void markFrozen(Map<String, INDArray> trainable) {
                 for (SkillUnit u : frozen) {
-                    for (INDArray part : u.parts(grads)) {
+                    for (INDArray part : u.parts(trainable)) {
                         part.assign(0);
                     }
                 }
             }
         };
+    }
+
+    /** A hook that only freezes. */
+    private abstract static class Freezer implements StepHook {
+        @Override
+        public void afterStep(int step, Map<String, INDArray> params, Map<String, INDArray> grads, double loss) {
+        }
     }
 }

@@ -140,8 +140,9 @@ public abstract class KifFamily implements ContinualMethod {
                 String.join("\n", frozen.stream().map(SkillUnit::id).toList()) + "\n");
         LoraAdapter replayed = fused.copy();
         io.kif4j.lora.Lora.attach(ctx.model(), replayed);
-        TrainConfig tc = new TrainConfig(config.replayEpochs, config.lr, config.weightDecay, 0.0, 1.0,
-                config.gradAccumulation, 0.9, 0.999, 1e-8, orthCoefficient(), 0, false, ctx.seed() * 7 + ctx.index());
+        TrainConfig tc = ctx.trainConfig().toBuilder().epochs(config.replayEpochs).warmupRatio(0).warmupSteps(0)
+                .orthCoefficient(orthCoefficient()).evalEvery(0).keepBest(false).seed(ctx.seed() * 7 + ctx.index())
+                .build();
         var r = ctx.trainOn(ctx.memory(), replayed, tc, FreezeParts.units(frozen));
         losses.addAll(r.stepLosses());
         notes.put("replay_frozen_units", frozen.size());

@@ -7,13 +7,12 @@ import io.kif4j.continual.TaskOutcome;
 import io.kif4j.continual.fusion.RecurrentFusion;
 import io.kif4j.continual.importance.ImportanceMetric;
 import io.kif4j.continual.importance.ImportanceTracker;
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.AdamW;
+import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.weights.CrashPoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,7 +27,10 @@ import java.util.Random;
  * every Q = 8 inner steps on the task are followed by M = 4 outer steps on memory batches and an importance-guided
  * fusion of the two parameter deltas, element by element: with masks m = 1[s > Q_0.8(s)] over all LoRA scalars,
  * (ω_in, ω_out) = (0.4, 0.6) when both are important, (1, 0) or (0, 1) when one is, (0.5, 0.5) when neither;
- * θ ← θ_anchor + ω_in·Δ_in + ω_out·Δ_out. The inner EMA resets each round, the outer EMA is kept.
+ * θ ← θ_anchor + ω_in·Δ_in + ω_out·Δ_out. The inner EMA resets each round, the outer EMA is kept. Inner and outer
+ * steps are the trainer's one step (accumulation, non-finite guard, clipping, hooks), and the inner loop is the
+ * trainer's loop (schedule, validation and keep-best, progress); an outer step accumulates as many memory batches
+ * as an inner step does task batches.
  *
  * <p>Code quirks reproduced by default (rkif_separate_outer_optimizer = false): the outer steps reuse the inner
  * AdamW at the current scheduled learning rate, do not advance the schedule, and outer_lr is unused. The switch
@@ -60,77 +62,65 @@ public final class RecurrentKif implements ContinualMethod {
             return TaskOutcome.of(adapter, r.stepLosses());
         }
         TrainConfig tc = ctx.trainConfig();
-        adapter.setTraining(true);
-        Lora.attach(ctx.model(), adapter);
-        Map<String, INDArray> params = new LinkedHashMap<>();
-        for (String v : adapter.variableNames()) {
-            params.put(v, adapter.array(v));
-        }
-        AdamW inner = new AdamW(tc.beta1(), tc.beta2(), tc.epsilon(), tc.weightDecay());
-        AdamW outer = config.rkifSeparateOuterOptimizer ? new AdamW(tc.beta1(), tc.beta2(), tc.epsilon(), tc.weightDecay()) : inner;
-        ImportanceTracker innerScores = new ImportanceTracker(ImportanceMetric.FIRST_ORDER, 0.85, 0.85,
-                ImportanceTracker.LoopOrder.PEFT_LOOP_ORDER, false);
-        ImportanceTracker outerScores = new ImportanceTracker(ImportanceMetric.FIRST_ORDER, 0.85, 0.85,
-                ImportanceTracker.LoopOrder.PEFT_LOOP_ORDER, false);
-        List<ModelInputs> memory = new ArrayList<>();
-        for (int e = 0; e < tc.epochs(); e++) {
-            memory.addAll(ctx.memory().epoch(e));
-        }
-        Random pick = new Random(ctx.seed() * 31 + ctx.index());
-        int perEpoch = ctx.train().epoch(0).size();
-        int total = perEpoch * tc.epochs();
-        int q = config.rkifInnerSteps;
-        List<Double> losses = new ArrayList<>();
-        Map<String, INDArray> anchor = snapshot(params);
-        int rounds = 0;
-        int step = 0;
-        Nd4j.getRandom().setSeed(tc.seed());
-        for (int epoch = 0; epoch < tc.epochs(); epoch++) {
-            for (ModelInputs batch : ctx.train().epoch(epoch)) {
-                double lr = tc.lrAt(step, total);
-                step++;
-                losses.add(step(ctx, adapter, batch, params, inner, lr, tc.maxGradNorm(), innerScores, step,
-                        tc.seed() * 1_000_003L + step));
-                if (step % q != 0) {
-                    continue;
-                }
-                Map<String, INDArray> thetaK = snapshot(params);
-                for (int m = 0; m < config.rkifOuterSteps; m++) {
-                    ModelInputs phi = memory.get(pick.nextInt(memory.size()));
-                    double outerLr = config.rkifSeparateOuterOptimizer ? config.rkifOuterLr : lr;
-                    step(ctx, adapter, phi, params, outer, outerLr, tc.maxGradNorm(), outerScores, m + 1,
-                            tc.seed() * 1_000_003L + 500_000L + (long) step * 16 + m);
-                }
-                fuseRound(params, anchor, thetaK, innerScores.scores(), outerScores.scores(), config.quantile);
-                anchor = snapshot(params);
-                innerScores.reset();
-                rounds++;
-            }
-        }
-        adapter.setTraining(false);
-        Lora.attach(ctx.model(), adapter);
-        return new TaskOutcome(adapter, losses, Map.of(), Map.of("rounds", rounds));
+        LoraTrainer trainer = ctx.trainer(adapter, tc);
+        Rounds rounds = new Rounds(ctx, trainer, tc);
+        var r = trainer.train(ctx.train(), ctx.validation(), rounds.innerScores, rounds);
+        return new TaskOutcome(adapter, r.stepLosses(), Map.of(), Map.of("rounds", rounds.count));
     }
 
-    /** One optimizer step on one batch: gradient, global-norm clipping, AdamW, importance update. */
-    private static double step(TaskContext ctx, LoraAdapter adapter, ModelInputs batch, Map<String, INDArray> params,
-                               AdamW optimizer, double lr, double maxNorm, ImportanceTracker scores, int step,
-                               long seed) {
-        Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, batch, seed);
-        Map<String, INDArray> grads = lg.gradients();
-        double sq = 0;
-        for (INDArray g : grads.values()) {
-            double n = g.norm2Number().doubleValue();
-            sq += n * n;
+    /**
+     * The inner/outer schedule of one task ≥ 2 on top of the trainer's inner steps: after every Q-th inner step,
+     * M outer steps on memory batches through the same {@link LoraTrainer#step}, then the fusion of the round.
+     */
+    private final class Rounds implements LoraTrainer.Interleave {
+        final ImportanceTracker innerScores = tracker();
+        final ImportanceTracker outerScores = tracker(); // kept across rounds (spec §6.2)
+        final LoraTrainer trainer;
+        final TrainConfig tc;
+        final AdamW outer;
+        final List<ModelInputs> memory = new ArrayList<>();
+        final Random pick;
+        Map<String, INDArray> anchor;
+        int count;
+
+        Rounds(TaskContext ctx, LoraTrainer trainer, TrainConfig tc) {
+            this.trainer = trainer;
+            this.tc = tc;
+            this.outer = config.rkifSeparateOuterOptimizer ? AdamW.of(tc) : trainer.optimizer();
+            for (int e = 0; e < tc.epochs(); e++) {
+                memory.addAll(ctx.memory().epoch(e));
+            }
+            this.pick = new Random(ctx.seed() * 31 + ctx.index());
+            this.anchor = snapshot(trainer.params());
         }
-        double coef = maxNorm / (Math.sqrt(sq) + 1e-6);
-        if (maxNorm > 0 && coef < 1) {
-            grads.values().forEach(g -> g.muli(coef));
+
+        private static ImportanceTracker tracker() {
+            return new ImportanceTracker(ImportanceMetric.FIRST_ORDER, 0.85, 0.85,
+                    ImportanceTracker.LoopOrder.PEFT_LOOP_ORDER, false);
         }
-        optimizer.apply(params, grads, lr);
-        scores.afterStep(step, params, grads, lg.loss());
-        CrashPoints.pass("train-step");
-        return lg.loss();
+
+        @Override
+        public void afterStep(int step, double lr) {
+            if (step % config.rkifInnerSteps != 0) {
+                return;
+            }
+            Map<String, INDArray> params = trainer.params();
+            Map<String, INDArray> thetaK = snapshot(params);
+            double outerLr = config.rkifSeparateOuterOptimizer ? config.rkifOuterLr : lr;
+            int acc = tc.gradAccumulation();
+            for (int m = 0; m < config.rkifOuterSteps; m++) {
+                List<ModelInputs> phi = new ArrayList<>();
+                for (int i = 0; i < acc; i++) {
+                    phi.add(memory.get(pick.nextInt(memory.size())));
+                }
+                trainer.step(m + 1, phi, outerLr, outer, outerScores,
+                        tc.seed() * 1_000_003L + 500_000L + ((long) step * 16 + m) * acc);
+            }
+            fuseRound(params, anchor, thetaK, innerScores.scores(), outerScores.scores(), config.quantile);
+            anchor = snapshot(params);
+            innerScores.reset();
+            count++;
+        }
     }
 
     private static Map<String, INDArray> snapshot(Map<String, INDArray> params) {

@@ -12,6 +12,8 @@ import io.kif4j.transformer.Models;
 import io.kif4j.transformer.testing.Fixture;
 import io.kif4j.datasets.ReplayMemory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,38 +52,58 @@ class MethodMechanismTest {
     }
 
     Path run(String method) {
-        Path out = tmp.resolve(method);
-        new ContinualRunner(tiny(method), Fixture.shared(), s -> { }).run(out);
+        return run(tiny(method));
+    }
+
+    Path run(RunConfig c) {
+        Path out = tmp.resolve(c.method);
+        new ContinualRunner(c, Fixture.shared(), s -> { }).run(out);
         return out;
+    }
+
+    /** Weight decay large enough to move every trained entry: frozen ones must still not move (spec §7, §5.3). */
+    static RunConfig withWeightDecay(String method) {
+        RunConfig c = tiny(method);
+        c.weightDecay = 0.5;
+        return c;
+    }
+
+    /** INDArray.equals allows 1e-5; frozen means every bit. */
+    static boolean bitIdentical(INDArray want, INDArray got) {
+        return java.util.Arrays.equals(want.dup('c').data().asFloat(), got.dup('c').data().asFloat())
+                && java.util.Arrays.equals(want.shape(), got.shape());
+    }
+
+    static void assertBitIdentical(INDArray want, INDArray got, String what) {
+        assertTrue(bitIdentical(want, got), what + " moved by " + want.sub(got).amaxNumber());
     }
 
     static LoraAdapter adapter(Path run, String task) {
         return LoraAdapter.load(run.resolve("tasks").resolve(task).resolve("adapter"));
     }
 
-    @Test
-    void incLoraAndOLoraKeepEarlierPairsBitIdentical() {
-        for (String m : new String[]{"inclora", "olora"}) {
-            Path run = run(m);
-            LoraAdapter first = adapter(run, "01-dbpedia");
-            LoraAdapter second = adapter(run, "02-agnews");
-            assertEquals(2 * first.config().r(), second.config().r(), m + ": one new pair per task");
-            assertEquals(first.scaling(), second.scaling(), 1e-12, m + ": the per-pair scaling α/r is kept");
-            int r = first.config().r();
-            boolean newPartMoved = false;
-            for (var mod : first.modules()) {
-                var grown = second.module(mod.path());
-                assertEquals(mod.a(), grown.a().get(NDArrayIndex.interval(0, r), NDArrayIndex.all()), m + " " + mod.path());
-                assertEquals(mod.b(), grown.b().get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)), m + " " + mod.path());
-                newPartMoved |= grown.b().get(NDArrayIndex.all(), NDArrayIndex.interval(r, 2 * r)).amaxNumber().doubleValue() > 0;
-            }
-            assertTrue(newPartMoved, m + ": the new pair trained");
+    @ParameterizedTest
+    @ValueSource(strings = {"inclora", "olora"})
+    void earlierPairsStayBitIdenticalUnderWeightDecay(String m) {
+        Path run = run(withWeightDecay(m));
+        LoraAdapter first = adapter(run, "01-dbpedia");
+        LoraAdapter second = adapter(run, "02-agnews");
+        assertEquals(2 * first.config().r(), second.config().r(), m + ": one new pair per task");
+        assertEquals(first.scaling(), second.scaling(), 1e-12, m + ": the per-pair scaling α/r is kept");
+        int r = first.config().r();
+        boolean newPartMoved = false;
+        for (var mod : first.modules()) {
+            var grown = second.module(mod.path());
+            assertBitIdentical(mod.a(), grown.a().get(NDArrayIndex.interval(0, r), NDArrayIndex.all()), m + " " + mod.path());
+            assertBitIdentical(mod.b(), grown.b().get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)), m + " " + mod.path());
+            newPartMoved |= grown.b().get(NDArrayIndex.all(), NDArrayIndex.interval(r, 2 * r)).amaxNumber().doubleValue() > 0;
         }
+        assertTrue(newPartMoved, m + ": the new pair trained");
     }
 
     @Test
-    void kifMLeavesTheFrozenUnitsBitIdenticalAndReplaysTheMemory() throws Exception {
-        Path run = run("kif-m");
+    void kifMLeavesTheFrozenUnitsBitIdenticalUnderWeightDecayAndReplaysTheMemory() throws Exception {
+        Path run = run(withWeightDecay("kif-m"));
         Path task2 = run.resolve("tasks/02-agnews");
         LoraAdapter before = LoraAdapter.load(task2.resolve("fused-before-replay"));
         LoraAdapter after = adapter(run, "02-agnews");
@@ -96,7 +118,7 @@ class MethodMechanismTest {
         }
         int changed = 0;
         for (SkillUnit u : SkillUnit.matrixLevel(before)) {
-            boolean same = u.parts(b)[0].equals(u.parts(a)[0]);
+            boolean same = bitIdentical(u.parts(b)[0], u.parts(a)[0]);
             if (frozen.contains(u.id())) {
                 assertTrue(same, "frozen unit " + u.id() + " changed");
             } else if (!same) {
@@ -127,6 +149,12 @@ class MethodMechanismTest {
         sd.var("x.lora_B.weight", adapter.array("x.lora_B.weight"));
         var term = l1.penalty(1).build(sd, adapter);
         assertEquals(2.5, sd.outputSingle(Map.of(), term.name()).getDouble(0), 1e-6);
+
+        // λ₂ Σ (‖A_t‖_F + ‖B_t‖_F) over the new pair (rows 1-2 of A, columns 1-2 of B; B = 0 here):
+        // ‖[[3, −1], [0, 2]]‖_F = √14
+        c.oloraLambda2 = 0.1;
+        var norms = GrowingLoRA.olora(c).newPairNorms(1).build(sd, adapter);
+        assertEquals(0.1 * Math.sqrt(14), sd.outputSingle(Map.of(), norms.name()).getDouble(0), 1e-6);
     }
 
     @Test

@@ -6,8 +6,10 @@ import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Gradients;
+import io.kif4j.transformer.nn.NativeMemory;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
+import io.kif4j.weights.CrashPoints;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,8 +24,9 @@ import java.util.Map;
 
 /**
  * Fine-tunes a LoRA adapter on one task: AdamW, HF's linear warm-up/decay, global-norm clipping, gradient
- * accumulation, a post-step hook with the step's gradients, validation loss every N steps and optionally
- * keep-best. Every continual method trains its tasks through this class.
+ * accumulation, step hooks, validation loss every N steps and optionally keep-best. Every continual method trains
+ * through this class, and every optimizer step of kif4j is {@link #step}: a method with its own schedule
+ * (Recurrent-KIF's outer steps) runs its extra steps through it from an {@link Interleave}.
  */
 public final class LoraTrainer {
 
@@ -35,6 +38,22 @@ public final class LoraTrainer {
         List<ModelInputs> epoch(int epoch);
     }
 
+    /**
+     * Work a method does between optimizer steps, after the step hooks and before validation: Recurrent-KIF's
+     * outer steps and fusion every Q inner steps.
+     */
+    @FunctionalInterface
+    public interface Interleave {
+        /**
+         * @param step 1-based optimizer step just taken
+         * @param lr   the learning rate that step used
+         */
+        void afterStep(int step, double lr);
+
+        Interleave NONE = (s, lr) -> {
+        };
+    }
+
     /** What a training run leaves behind. */
     public record Result(List<Double> stepLosses, List<double[]> validation, double bestValidationLoss, int steps) {
     }
@@ -44,12 +63,15 @@ public final class LoraTrainer {
     private final TrainConfig config;
     private final AdamW optimizer;
     private final List<LossTerm> lossTerms = new ArrayList<>();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    /** Trainable masks of the parameters with frozen entries (see {@link StepHook#markFrozen}). */
+    private final Map<String, INDArray> trainable = new LinkedHashMap<>();
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
         this.adapter = adapter;
         this.config = config;
-        this.optimizer = new AdamW(config.beta1(), config.beta2(), config.epsilon(), config.weightDecay());
+        this.optimizer = AdamW.of(config);
     }
 
     /** Adds a term to the training loss (EWC's penalty, O-LoRA's orthogonality, ...). */
@@ -60,6 +82,16 @@ public final class LoraTrainer {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    /** The adapter's arrays by variable name, updated in place by every step. */
+    public Map<String, INDArray> params() {
+        graph();
+        return params;
     }
 
     /** The training graph: the adapter in training mode (dropout on) plus the orthogonality term when asked. */
@@ -79,26 +111,51 @@ public final class LoraTrainer {
             }
             sd.setLossVariables(sd.identity(LossTerm.TOTAL, total));
         }
+        if (params.isEmpty()) { // a fresh adapter makes its arrays when the graph is first built
+            for (String v : adapter.variableNames()) {
+                params.put(v, adapter.array(v));
+            }
+        }
         return sd;
     }
 
+    private static SeededRandomOps dropoutSeeds(SameDiff sd) {
+        if (sd.getListeners() != null) {
+            for (var l : sd.getListeners()) {
+                if (l instanceof SeededRandomOps s) {
+                    return s;
+                }
+            }
+        }
+        SeededRandomOps s = new SeededRandomOps();
+        sd.addListeners(s);
+        return s;
+    }
+
+    /** Optimizer steps of a run over {@code batchesPerEpoch} micro-batches per epoch. */
+    public int totalSteps(int batchesPerEpoch) {
+        return stepsPerEpoch(batchesPerEpoch) * config.epochs();
+    }
+
+    private int stepsPerEpoch(int batchesPerEpoch) {
+        return (batchesPerEpoch + config.gradAccumulation() - 1) / config.gradAccumulation();
+    }
+
     public Result train(Batches train, List<ModelInputs> validation, StepHook hook) {
-        int perEpoch = train.epoch(0).size();
-        int stepsPerEpoch = (perEpoch + config.gradAccumulation() - 1) / config.gradAccumulation();
+        return train(train, validation, hook, Interleave.NONE);
+    }
+
+    /** Trains for the configured epochs; {@code interleave} runs after each step's hooks, before validation. */
+    public Result train(Batches train, List<ModelInputs> validation, StepHook hook, Interleave interleave) {
+        List<ModelInputs> first = train.epoch(0);
+        int stepsPerEpoch = stepsPerEpoch(first.size());
         int total = stepsPerEpoch * config.epochs();
         Nd4j.getRandom().setSeed(config.seed());
         // SameDiff builds a graph once per adapter state: model.setAdapter resets it, so train mode is set first.
         adapter.setTraining(true);
         model.setAdapter(adapter);
-        SameDiff sd = graph();
-        SeededRandomOps dropoutSeeds = new SeededRandomOps();
-        sd.addListeners(dropoutSeeds);
-        String lossName = sd.getLossVariables().get(0);
-        List<String> vars = adapter.variableNames();
-        Map<String, INDArray> params = new LinkedHashMap<>();
-        for (String v : vars) {
-            params.put(v, adapter.array(v));
-        }
+        graph();
+        markFrozen(hook);
         List<Double> losses = new ArrayList<>();
         List<double[]> val = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
@@ -107,38 +164,18 @@ public final class LoraTrainer {
         try (Progress bar = Progress.of("train", total)) {
             long tokens = 0;
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                List<ModelInputs> batches = epoch == 0 ? train.epoch(0) : train.epoch(epoch);
+                List<ModelInputs> batches = epoch == 0 ? first : train.epoch(epoch);
                 for (int start = 0; start < batches.size(); start += config.gradAccumulation()) {
-                    int end = Math.min(batches.size(), start + config.gradAccumulation());
-                    Map<String, INDArray> grads = new LinkedHashMap<>();
-                    double stepLoss = 0;
-                    for (int i = start; i < end; i++) {
-                        dropoutSeeds.setSeed(config.seed() * 1_000_003L + (long) step * 1009 + i - start);
-                        ModelInputs b = batches.get(i);
-                        Map<String, INDArray> ph = model.placeholders(b);
-                        Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(lossName), vars));
-                        double l = r.outputs().get(lossName).getDouble(0);
-                        if (!Double.isFinite(l)) {
-                            throw new NonFiniteLossException("the training loss became " + l + " at step " + (step + 1)
-                                    + "; the adapter keeps its last good state");
-                        }
-                        stepLoss += l / (end - start);
-                        for (String v : vars) {
-                            INDArray g = r.gradients().get(v).div(end - start);
-                            grads.merge(v, g, INDArray::addi);
-                        }
+                    List<ModelInputs> micro = batches.subList(start, Math.min(batches.size(), start + config.gradAccumulation()));
+                    double lr = config.lrAt(step, total);
+                    double stepLoss = step(step + 1, micro, lr, optimizer, hook,
+                            config.seed() * 1_000_003L + (long) step * 1009);
+                    step++;
+                    losses.add(stepLoss);
+                    for (ModelInputs b : micro) {
                         tokens += countTokens(b);
                     }
-                    hook.onGradients(step + 1, grads);
-                    clip(grads, step + 1);
-                    double lr = config.lrAt(step, total);
-                    hook.beforeStep(step + 1, params, grads);
-                    optimizer.apply(params, grads, lr);
-                    step++;
-                    io.kif4j.weights.CrashPoints.pass("train-step");
-                    losses.add(stepLoss);
-                    hook.afterStep(step, params, grads, stepLoss);
-                    io.kif4j.transformer.nn.NativeMemory.afterStep();
+                    interleave.afterStep(step, lr);
                     bar.update(step, stepLoss, tokens);
                     boolean evalNow = !validation.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0)
                             || (config.evalEvery() == 0 && step % stepsPerEpoch == 0));
@@ -157,13 +194,69 @@ public final class LoraTrainer {
             }
         }
         if (config.keepBest() && bestAdapter != null) {
-            for (String v : vars) {
+            for (String v : params.keySet()) {
                 adapter.array(v).assign(bestAdapter.array(v));
             }
         }
         adapter.setTraining(false);
         model.setAdapter(adapter);
         return new Result(losses, val, best, step);
+    }
+
+    /** Asks the hook which entries it freezes; keeps a mask only for parameters with frozen entries. */
+    private void markFrozen(StepHook hook) {
+        Map<String, INDArray> masks = new LinkedHashMap<>();
+        params.forEach((k, p) -> masks.put(k, Nd4j.onesLike(p)));
+        hook.markFrozen(masks);
+        trainable.clear();
+        masks.forEach((k, m) -> {
+            if (m.minNumber().doubleValue() < 1) {
+                trainable.put(k, m);
+            }
+        });
+    }
+
+    /**
+     * The one optimizer step: the mean gradient over {@code micro} (one or more accumulated micro-batches), the
+     * non-finite guard, frozen entries zeroed, global-norm clipping (torch.nn.utils.clip_grad_norm_), the step
+     * hooks, {@code opt} at {@code lr}. Micro-batch i's dropout is drawn from {@code dropoutSeed} + i.
+     *
+     * @param step 1-based step number handed to the hooks
+     * @return the step's training loss (mean over its micro-batches)
+     * @throws NonFiniteLossException when the loss or the gradient norm is not finite; the adapter is unchanged
+     */
+    public double step(int step, List<ModelInputs> micro, double lr, AdamW opt, StepHook hook, long dropoutSeed) {
+        SameDiff sd = graph();
+        SeededRandomOps seeds = dropoutSeeds(sd);
+        String lossName = sd.getLossVariables().get(0);
+        List<String> vars = new ArrayList<>(params.keySet());
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        double loss = 0;
+        int n = micro.size();
+        for (int i = 0; i < n; i++) {
+            seeds.setSeed(dropoutSeed + i);
+            Map<String, INDArray> ph = model.placeholders(micro.get(i));
+            Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(lossName), vars));
+            double l = r.outputs().get(lossName).getDouble(0);
+            if (!Double.isFinite(l)) {
+                throw new NonFiniteLossException("the training loss became " + l + " at step " + step
+                        + "; the adapter keeps its last good state");
+            }
+            loss += l / n;
+            for (String v : vars) {
+                INDArray g = r.gradients().get(v).div(n); // a copy: the hooks and clipping edit it
+                grads.merge(v, g, INDArray::addi);
+            }
+        }
+        hook.onGradients(step, grads);
+        trainable.forEach((k, m) -> grads.get(k).muli(m));
+        clip(grads, step);
+        hook.beforeStep(step, params, grads);
+        opt.apply(params, grads, lr, trainable);
+        CrashPoints.pass("train-step");
+        hook.afterStep(step, params, grads, loss);
+        NativeMemory.afterStep();
+        return loss;
     }
 
     /** Mean task loss over batches, in eval mode (no dropout), with the training graph's parameters. */
@@ -177,9 +270,6 @@ public final class LoraTrainer {
         }
         adapter.setTraining(wasTraining);
         model.setAdapter(adapter);
-        if (wasTraining) {
-            graph();
-        }
         return sum / batches.size();
     }
 

@@ -27,11 +27,18 @@ public interface StepHook {
     }
 
     /**
-     * Called with the step's accumulated gradients before clipping and before the optimizer: a method may edit them
-     * in place, e.g. zero the gradients of frozen parameters so they stay bit-identical and do not count in the
-     * clipping norm.
+     * Called with the step's accumulated gradients before clipping and before the optimizer; a method may edit them
+     * in place (frozen parameters are declared with {@link #markFrozen} instead).
      */
     default void onGradients(int step, Map<String, INDArray> grads) {
+    }
+
+    /**
+     * Called once before training with a mask of ones per parameter: a method sets to 0 the entries it freezes. The
+     * trainer then zeroes their gradients (so they do not count in the clipping norm) and the optimizer leaves them
+     * bit-identical, weight decay included.
+     */
+    default void markFrozen(Map<String, INDArray> trainable) {
     }
 
     StepHook NONE = (s, p, g, l) -> {
@@ -58,6 +65,13 @@ public interface StepHook {
             public void onGradients(int step, Map<String, INDArray> grads) {
                 for (StepHook h : hooks) {
                     h.onGradients(step, grads);
+                }
+            }
+
+            @Override
+            public void markFrozen(Map<String, INDArray> trainable) {
+                for (StepHook h : hooks) {
+                    h.markFrozen(trainable);
                 }
             }
         };
