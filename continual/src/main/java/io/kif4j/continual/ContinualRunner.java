@@ -61,6 +61,7 @@ public final class ContinualRunner {
     private final RunConfig config;
     private final Path shared;
     private final Consumer<String> console;
+    private boolean verbose;
 
     /**
      * @param shared  the reference folder for the built-in defaults (model and data), usually ../shared
@@ -70,6 +71,12 @@ public final class ContinualRunner {
         this.config = config;
         this.shared = shared;
         this.console = console;
+    }
+
+    /** Also print the whole resolved config at start (by default only the path of the config.json holding it). */
+    public ContinualRunner verbose(boolean on) {
+        this.verbose = on;
+        return this;
     }
 
     public Path modelDir() {
@@ -87,7 +94,8 @@ public final class ContinualRunner {
             checkResumable(out, resolved);
             removeTempFiles(out);
             writeJson(out.resolve("config.json"), withProvenance(resolved));
-            console.accept("kif4j run → " + out + "\n" + Json.MAPPER.valueToTree(config).toPrettyString());
+            console.accept("kif4j run → " + out + " (settings: " + out.resolve("config.json") + ")"
+                    + (verbose ? "\n" + Json.MAPPER.valueToTree(config).toPrettyString() : ""));
 
             Path dataRoot = config.dataRoot != null ? Path.of(config.dataRoot) : shared.resolve("data");
             Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(dataRoot), config.benchmark);
@@ -163,7 +171,7 @@ public final class ContinualRunner {
                     taskSeconds[t] = (System.nanoTime() - t0) / 1e9;
                     persistTask(dir, fused, outcome, method, row, taskSeconds[t]);
                     writeMetrics(out, names, matrix, taskSeconds, resolved, data);
-                    console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), row, taskSeconds[t]));
+                    console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), percentages(row), taskSeconds[t]));
                     previous = fused;
                 }
                 ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, resolved, data);
@@ -195,6 +203,14 @@ public final class ContinualRunner {
         List<T> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    /** {dbpedia=7.00, amazon=25.00}: scores as people read them, two decimals. */
+    private static String percentages(Map<String, Double> row) {
+        StringBuilder sb = new StringBuilder("{");
+        row.forEach((task, v) -> sb.append(sb.length() > 1 ? ", " : "").append(task).append('=')
+                .append(String.format(Locale.ROOT, "%.2f", v)));
+        return sb.append('}').toString();
     }
 
     private static String fmt(java.util.OptionalDouble d) {
