@@ -22,7 +22,9 @@ import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.Progress;
 import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.tokenizer.Tokenizer;
@@ -62,6 +64,7 @@ public final class ContinualRunner {
     private final Path shared;
     private final Consumer<String> console;
     private boolean verbose;
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     /**
      * @param shared  the reference folder for the built-in defaults (model and data), usually ../shared
@@ -76,6 +79,12 @@ public final class ContinualRunner {
     /** Also print the whole resolved config at start (by default only the path of the config.json holding it). */
     public ContinualRunner verbose(boolean on) {
         this.verbose = on;
+        return this;
+    }
+
+    /** Adds a listener told of every training step of every task, and of each task's scores once evaluated. */
+    public ContinualRunner withListener(TrainingListener listener) {
+        listeners.add(listener);
         return this;
     }
 
@@ -150,8 +159,8 @@ public final class ContinualRunner {
                                     : ModelBatches.inputs(batcher.batches(batcher.encode(data.get(t).info(), data.get(t).validation()), 0)),
                             mem.isEmpty() ? null : epoch -> ModelBatches.inputs(batcher.batches(mem, 1000 + epoch)),
                             epoch -> ModelBatches.inputs(batcher.batches(concat(train, mem), epoch)),
-                            dir, config.seed);
-                    TaskOutcome outcome = method.learn(ctx);
+                            dir, config.seed, List.copyOf(listeners));
+                    TaskOutcome outcome = Progress.task(names.get(t), () -> method.learn(ctx));
                     memory.add(data.get(t));
                     if (method.usesReplay()) {
                         memory.save(dir.resolve("memory.json")); // the memory after this task, for inspection
@@ -163,7 +172,7 @@ public final class ContinualRunner {
                     Map<String, Double> row = new LinkedHashMap<>();
                     for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
                         TaskData d = data.get(i);
-                        Evaluator.Result r = evaluator.evaluate(d.info(), d.test());
+                        Evaluator.Result r = Progress.task(names.get(i), () -> evaluator.evaluate(d.info(), d.test()));
                         writePredictions(dir.resolve("predictions").resolve(names.get(i) + ".jsonl"), r.predictions());
                         matrix.set(t, i, r.score().score());
                         row.put(names.get(i), r.score().score());
@@ -171,6 +180,9 @@ public final class ContinualRunner {
                     taskSeconds[t] = (System.nanoTime() - t0) / 1e9;
                     persistTask(dir, fused, outcome, method, row, taskSeconds[t]);
                     writeMetrics(out, names, matrix, taskSeconds, resolved, data);
+                    for (TrainingListener l : listeners) {
+                        l.taskDone(t, names.get(t), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(row)));
+                    }
                     console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), percentages(row), taskSeconds[t]));
                     previous = fused;
                 }

@@ -44,6 +44,7 @@ public final class LoraTrainer {
     private final TrainConfig config;
     private final AdamW optimizer;
     private final List<LossTerm> lossTerms = new ArrayList<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
@@ -55,6 +56,12 @@ public final class LoraTrainer {
     /** Adds a term to the training loss (EWC's penalty, O-LoRA's orthogonality, ...). */
     public LoraTrainer withLossTerm(LossTerm term) {
         lossTerms.add(term);
+        return this;
+    }
+
+    /** Adds a listener told of every step (loss, learning rate, gradient norm) and epoch boundary. */
+    public LoraTrainer withListener(TrainingListener listener) {
+        listeners.add(listener);
         return this;
     }
 
@@ -105,13 +112,18 @@ public final class LoraTrainer {
         LoraAdapter bestAdapter = null;
         int step = 0;
         try (Progress bar = Progress.of("train", total)) {
-            long tokens = 0;
+            long examples = 0;
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 List<ModelInputs> batches = epoch == 0 ? train.epoch(0) : train.epoch(epoch);
+                for (TrainingListener l : listeners) {
+                    l.onEpochStart(epoch);
+                }
+                int epochFirstStep = step;
                 for (int start = 0; start < batches.size(); start += config.gradAccumulation()) {
                     int end = Math.min(batches.size(), start + config.gradAccumulation());
                     Map<String, INDArray> grads = new LinkedHashMap<>();
                     double stepLoss = 0;
+                    int stepExamples = 0;
                     for (int i = start; i < end; i++) {
                         dropoutSeeds.setSeed(config.seed() * 1_000_003L + (long) step * 1009 + i - start);
                         ModelInputs b = batches.get(i);
@@ -127,10 +139,10 @@ public final class LoraTrainer {
                             INDArray g = r.gradients().get(v).div(end - start);
                             grads.merge(v, g, INDArray::addi);
                         }
-                        tokens += countTokens(b);
+                        stepExamples += b.inputIds().length;
                     }
                     hook.onGradients(step + 1, grads);
-                    clip(grads, step + 1);
+                    double gradNorm = clip(grads, step + 1);
                     double lr = config.lrAt(step, total);
                     hook.beforeStep(step + 1, params, grads);
                     optimizer.apply(params, grads, lr);
@@ -139,7 +151,11 @@ public final class LoraTrainer {
                     losses.add(stepLoss);
                     hook.afterStep(step, params, grads, stepLoss);
                     io.kif4j.transformer.nn.NativeMemory.afterStep();
-                    bar.update(step, stepLoss, tokens);
+                    examples += stepExamples;
+                    bar.update(step, stepLoss, examples);
+                    for (TrainingListener l : listeners) {
+                        l.iterationDone(new TrainingListener.Iteration(step, total, epoch, stepLoss, lr, gradNorm, stepExamples));
+                    }
                     boolean evalNow = !validation.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0)
                             || (config.evalEvery() == 0 && step % stepsPerEpoch == 0));
                     if (evalNow) {
@@ -153,6 +169,10 @@ public final class LoraTrainer {
                             }
                         }
                     }
+                }
+                double epochMean = losses.subList(epochFirstStep, step).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(epoch, epochMean);
                 }
             }
         }
@@ -183,7 +203,8 @@ public final class LoraTrainer {
         return sum / batches.size();
     }
 
-    private void clip(Map<String, INDArray> grads, int step) {
+    /** Clips to the configured global norm in place; returns the norm before clipping. */
+    private double clip(Map<String, INDArray> grads, int step) {
         double sq = 0;
         for (INDArray g : grads.values()) {
             double n = g.norm2Number().doubleValue();
@@ -195,7 +216,7 @@ public final class LoraTrainer {
                     + "; the adapter keeps its last good state");
         }
         if (config.maxGradNorm() <= 0) {
-            return;
+            return norm;
         }
         double coef = config.maxGradNorm() / (norm + 1e-6); // torch.nn.utils.clip_grad_norm_
         if (coef < 1) {
@@ -203,19 +224,7 @@ public final class LoraTrainer {
                 g.muli(coef);
             }
         }
-    }
-
-    private static long countTokens(ModelInputs b) {
-        long n = 0;
-        for (int[] row : b.attentionMask()) {
-            for (int x : row) {
-                n += x;
-            }
-        }
-        if (b.decoderInputIds() != null) {
-            n += (long) b.decoderInputIds().length * b.decoderInputIds()[0].length;
-        }
-        return n;
+        return norm;
     }
 
     /** The loss went NaN or infinite; the task stops with the adapter as it was after the last good step. */
