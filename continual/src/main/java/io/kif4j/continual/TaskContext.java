@@ -1,5 +1,6 @@
 package io.kif4j.continual;
 
+import io.kif4j.continual.data.TaskDataSetIterator;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
@@ -37,6 +38,11 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
                        TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
                        LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
         this(index, task, model, previous, loraConfig, trainConfig, train, validation, memory, joint, dir, seed, List.of());
+    }
+
+    /** This task's training batches as an ND4J MultiDataSetIterator, for a user's own SameDiff graph. */
+    public TaskDataSetIterator trainIterator() {
+        return new TaskDataSetIterator(train);
     }
 
     /** A fresh adapter, initialised from the run's seed and the task index. */

@@ -10,6 +10,7 @@ import io.kif4j.continual.importance.ImportanceTracker;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.AdamW;
+import io.kif4j.lora.train.Progress;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
@@ -86,12 +87,16 @@ public final class RecurrentKif implements ContinualMethod {
         int rounds = 0;
         int step = 0;
         Nd4j.getRandom().setSeed(tc.seed());
+        Progress bar = Progress.of("train", total);
+        long examples = 0;
         for (int epoch = 0; epoch < tc.epochs(); epoch++) {
             for (ModelInputs batch : ctx.train().epoch(epoch)) {
                 double lr = tc.lrAt(step, total);
                 step++;
                 losses.add(step(ctx, adapter, batch, params, inner, lr, tc.maxGradNorm(), innerScores, step,
                         tc.seed() * 1_000_003L + step));
+                examples += batch.batchSize();
+                bar.update(step, losses.get(losses.size() - 1), examples);
                 if (step % q != 0) {
                     continue;
                 }
@@ -108,6 +113,7 @@ public final class RecurrentKif implements ContinualMethod {
                 rounds++;
             }
         }
+        bar.close();
         adapter.setTraining(false);
         Lora.attach(ctx.model(), adapter);
         return new TaskOutcome(adapter, losses, Map.of(), Map.of("rounds", rounds));
