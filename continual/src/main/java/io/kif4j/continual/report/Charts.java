@@ -54,6 +54,10 @@ final class Charts {
     private static final Color[] SCALE = {
             new Color(0x1B1F4B), new Color(0x2C4F93), new Color(0x2A8C9B), new Color(0x5DBB73), new Color(0xF2E45C)};
 
+    /** Light to medium (for heatmaps with values written in the cells, in black, readable on every colour). */
+    private static final Color[] LIGHT_SCALE = {
+            new Color(0xFFFFE5), new Color(0xFEE391), new Color(0xFEC44F), new Color(0xFB9A29), new Color(0xE0602A)};
+
     private Charts() {
     }
 
@@ -81,12 +85,13 @@ final class Charts {
         HeatMapChart chart = new HeatMapChartBuilder().title(title)
                 .xAxisTitle(style.columnAxis() == null ? "" : style.columnAxis())
                 .yAxisTitle(style.rowAxis() == null ? "" : style.rowAxis())
-                .width(Math.max(420, 220 + cols * cellW)).height(Math.max(200, 150 + rows * cellH)).build();
+                .width(Math.max(480, 260 + cols * cellW)).height(Math.max(320, 170 + rows * cellH)).build();
         var s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
-        s.setRangeColors(SCALE).setMin(min).setMax(max).setShowValue(style.cellText())
-                .setHeatMapValueDecimalPattern("0.0").setValueFontColor(Color.WHITE);
+        s.setRangeColors(style.cellText() ? LIGHT_SCALE : SCALE).setMin(min).setMax(max).setShowValue(style.cellText())
+                .setHeatMapValueDecimalPattern("0.0").setValueFontColor(Color.BLACK);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setGradientColorColumnHeight(Math.max(120, Math.min(260, rows * cellH))); // the colour bar, within the chart
         s.setPlotGridLinesVisible(false);
         if (!style.cellText() && cols > 12) {
             s.setXAxisLabelRotation(90);

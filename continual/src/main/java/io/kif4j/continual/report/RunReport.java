@@ -277,7 +277,7 @@ public final class RunReport {
         if (shown > 0) {
             b.insert(0, "<p class=\"muted\">Per task, from its unit_scores.csv: rows are layers (one panel per layer "
                     + "stack, e.g. a T5 encoder and decoder), columns are module kind × unit (the rank index of a rank-one "
-                    + "unit, or A/B for a whole lora_A/lora_B matrix); grey: no such unit in that layer. Each image has "
+                    + "unit, or A/B for a whole lora_A/lora_B matrix); blank: no such unit in that layer. Each image has "
                     + "its own colour scale. Narrow groups use short names: self = SelfAttention, cross = EncDecAttention, "
                     + "ffn = DenseReluDense.</p>\n");
         } else {
