@@ -1,10 +1,7 @@
 package io.kif4j.lora.train;
 
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.transformer.LanguageModel;
-import io.kif4j.transformer.Models;
-import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -28,10 +25,10 @@ class TrainingListenerTest {
 
     @Test
     void listenersSeeEveryStepWithLossLearningRateAndGradientNormAndSameDiffListenersAreForwarded() {
-        var f = Fixture.all("llama").get(0);
-        LanguageModel model = Models.load(f.dir());
-        LoraAdapter adapter = LoraAdapter.load(f.dir().resolve("lora"));
-        Lora.attach(model, adapter);
+        FixtureTraining t = FixtureTraining.llama();
+        var f = t.fixture();
+        LanguageModel model = t.model();
+        LoraAdapter adapter = t.adapter();
         List<TrainingListener.Iteration> seen = new ArrayList<>();
         List<String> epochs = new ArrayList<>();
         List<String> sameDiff = new ArrayList<>();
