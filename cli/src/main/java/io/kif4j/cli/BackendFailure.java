@@ -43,8 +43,11 @@ final class BackendFailure {
             if (seen.put(x, true) != null) {
                 continue;
             }
-            if (x instanceof UnsatisfiedLinkError && (found == null
-                    || String.valueOf(x.getMessage()).contains("cannot open shared object"))) {
+            // ND4J's loader may also rethrow the link error as text (NoAvailableBackendException, RuntimeException).
+            String message = String.valueOf(x.getMessage());
+            boolean link = x instanceof UnsatisfiedLinkError || message.contains("UnsatisfiedLinkError")
+                    || message.contains("cannot open shared object file");
+            if (link && (found == null || message.contains("cannot open shared object"))) {
                 found = x;
             }
             if (x.getCause() != null) {

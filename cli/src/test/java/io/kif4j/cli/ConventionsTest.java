@@ -98,6 +98,12 @@ class ConventionsTest {
         assertTrue(line.contains("install the NVIDIA driver") && line.contains("without -Pcuda"), line);
 
         assertEquals("libjnind4jcuda.so", BackendFailure.missingLibrary(outer.getMessage()));
+        // The same failure rethrown as text only, as ND4J's backend loader may do.
+        RuntimeException asText = new RuntimeException("org.nd4j.linalg.factory.Nd4jBackend$NoAvailableBackendException: "
+                + "Please ensure that you have an nd4j backend on your classpath", new RuntimeException(
+                "java.lang.UnsatisfiedLinkError: " + inner.getMessage()));
+        assertTrue(BackendFailure.describe(asText, new Build("0.1.0", "nd4j-cuda-11.6")).orElseThrow()
+                .startsWith("cannot load libcuda.so.1:"));
         assertTrue(BackendFailure.describe(new IllegalStateException("x"), new Build("0.1.0", "nd4j-native")).isEmpty());
     }
 }
