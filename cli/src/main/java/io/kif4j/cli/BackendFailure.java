@@ -18,13 +18,38 @@ final class BackendFailure {
     private BackendFailure() {
     }
 
+    /** The CUDA runtime binding ND4J's CUDA backend loads first; its failure names the missing driver library. */
+    static final String CUDA_RUNTIME_CLASS = "org.bytedeco.cuda.global.cudart";
+
+    /**
+     * For a CUDA build: loads the CUDA runtime's native libraries the way ND4J will, before any command touches ND4J
+     * (whose backend loader prints the 67-line trace itself and then throws a "no backend" error that no longer names
+     * the library). Empty when they load, or for a CPU build.
+     */
+    static Optional<String> probe(Build build) {
+        if (!build.cuda()) {
+            return Optional.empty();
+        }
+        try {
+            Class<?> cudart = Class.forName(CUDA_RUNTIME_CLASS, false, BackendFailure.class.getClassLoader());
+            Class.forName("org.bytedeco.javacpp.Loader").getMethod("load", Class.class).invoke(null, cudart);
+            return Optional.empty();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            return describe(e.getCause(), build);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return describe(e, build);
+        }
+    }
+
     /** The one-line message if {@code error}'s chain holds a native-library load failure, else empty. */
     static Optional<String> describe(Throwable error, Build build) {
         Throwable link = find(error);
         if (link == null) {
             return Optional.empty();
         }
-        String library = missingLibrary(link.getMessage());
+        String library = link.getClass().getName().endsWith("NoAvailableBackendException")
+                || String.valueOf(link.getMessage()).contains("NoAvailableBackendException")
+                ? "the " + build.backend() + " native libraries" : missingLibrary(link.getMessage());
         String fix = build.cuda()
                 ? "install the NVIDIA driver and the CUDA " + build.cudaVersion() + " runtime, or rebuild for the CPU "
                 + "without -Pcuda (mvn -B -DskipTests package -pl cli -am, or KIF_BACKEND=cpu ./kif ...)"
@@ -46,7 +71,8 @@ final class BackendFailure {
             // ND4J's loader may also rethrow the link error as text (NoAvailableBackendException, RuntimeException).
             String message = String.valueOf(x.getMessage());
             boolean link = x instanceof UnsatisfiedLinkError || message.contains("UnsatisfiedLinkError")
-                    || message.contains("cannot open shared object file");
+                    || message.contains("cannot open shared object file") || message.contains("NoAvailableBackendException")
+                    || x.getClass().getName().endsWith("NoAvailableBackendException");
             if (link && (found == null || message.contains("cannot open shared object"))) {
                 found = x;
             }

@@ -75,11 +75,21 @@ public final class Kif implements Runnable {
             errOut.flush();
             return ex instanceof KifInputException || ex instanceof IllegalArgumentException ? 2 : 1;
         });
+        List<String> argList = List.of(args);
+        boolean helpOnly = argList.isEmpty() || argList.stream().anyMatch(a -> List.of("-h", "--help", "-V", "--version", "help").contains(a));
+        if (!helpOnly && !argList.contains("--debug")) {
+            java.util.Optional<String> missing = BackendFailure.probe(Build.current());
+            if (missing.isPresent()) {
+                err.println("kif: error: " + missing.get());
+                err.flush();
+                return 1;
+            }
+        }
         try {
             return cl.execute(args);
         } catch (Error e) { // ND4J's native libraries fail as Errors (UnsatisfiedLinkError, ExceptionInInitializerError)
             java.util.Optional<String> backend = BackendFailure.describe(e, Build.current());
-            if (backend.isEmpty() || List.of(args).contains("--debug")) {
+            if (backend.isEmpty() || argList.contains("--debug")) {
                 throw e;
             }
             err.println("kif: error: " + backend.get());

@@ -105,5 +105,12 @@ class ConventionsTest {
         assertTrue(BackendFailure.describe(asText, new Build("0.1.0", "nd4j-cuda-11.6")).orElseThrow()
                 .startsWith("cannot load libcuda.so.1:"));
         assertTrue(BackendFailure.describe(new IllegalStateException("x"), new Build("0.1.0", "nd4j-native")).isEmpty());
+        // What actually reaches the CLI when ND4J's loader swallowed the link error (seen with a -Pcuda build here).
+        Throwable noBackend = new ExceptionInInitializerError(new RuntimeException(
+                "org.nd4j.linalg.factory.Nd4jBackend$NoAvailableBackendException: Please ensure that you have an nd4j backend on your classpath"));
+        String generic = BackendFailure.describe(noBackend, new Build("0.1.0", "nd4j-cuda-11.6")).orElseThrow();
+        assertTrue(generic.startsWith("cannot load the nd4j-cuda-11.6 native libraries: "), generic);
+        // A CPU build does not probe for CUDA.
+        assertTrue(BackendFailure.probe(new Build("0.1.0", "nd4j-native")).isEmpty());
     }
 }
