@@ -24,15 +24,17 @@ public final class Progress implements AutoCloseable {
     private static final ThreadLocal<String> TASK = new ThreadLocal<>();
 
     /** A silent bar, for loops nobody watches. */
-    public static final Progress NONE = new Progress(null, "step", 0);
+    public static final Progress NONE = new Progress(null, "step", 0, false);
 
     private final ProgressBar bar; // null: silent
     private final String unit;
     private final long total;
+    private final boolean terminal; // the bar shows the rate itself
     private final long startNanos = System.nanoTime();
 
-    private Progress(ProgressBar bar, String unit, long total) {
+    private Progress(ProgressBar bar, String unit, long total, boolean terminal) {
         this.bar = bar;
+        this.terminal = terminal;
         this.unit = unit;
         this.total = total;
     }
@@ -53,14 +55,15 @@ public final class Progress implements AutoCloseable {
     public static Progress of(String label, long total, String unit) {
         String mode = System.getProperty("kif.progress", "auto");
         if (mode.equals("off")) {
-            return new Progress(null, unit, total);
+            return new Progress(null, unit, total, false);
         }
         boolean terminal = mode.equals("bar") || (mode.equals("auto") && System.console() != null);
         String name = TASK.get() != null ? label + " " + TASK.get() : label;
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(name).setInitialMax(total);
         if (terminal) {
             b.setConsumer(new ConsoleProgressBarConsumer(System.err)).setStyle(ProgressBarStyle.ASCII)
-                    .setUnit(" " + unit + "s", 1).showSpeed().setUpdateIntervalMillis(500);
+                    .setUnit(" " + unit + "s", 1).showSpeed(new java.text.DecimalFormat("0.0"))
+                    .setUpdateIntervalMillis(500);
         } else {
             // continuousUpdate: a line every interval even while one long batch runs (a sign of life); close()
             // renders the last state once more, which the consumer drops as a repeat.
@@ -74,7 +77,7 @@ public final class Progress implements AutoCloseable {
                     }, 200)).setRenderer((state, width) -> plainLine(state, unit)).continuousUpdate()
                     .setUpdateIntervalMillis(Integer.getInteger("kif.progress.interval.ms", DEFAULT_PLAIN_INTERVAL_MS));
         }
-        return new Progress(b.build(), unit, total);
+        return new Progress(b.build(), unit, total, terminal);
     }
 
     /** Names the task the bars of {@code body} belong to ("train dbpedia"), for this thread. */
@@ -90,7 +93,8 @@ public final class Progress implements AutoCloseable {
 
     /** Training: {@code done} steps, the last step's loss, {@code examples} seen so far. */
     public void update(long done, double loss, long examples) {
-        update(done, String.format(Locale.ROOT, "loss %.4f, %s", loss, rate(examples, "examples")));
+        String lossText = String.format(Locale.ROOT, "loss %.4f", loss);
+        update(done, terminal ? " · " + lossText : lossText + ", " + rate(examples, "examples"));
     }
 
     /** Any loop: {@code done} units and a short detail (e.g. the rate), shown after the count. */
@@ -103,7 +107,7 @@ public final class Progress implements AutoCloseable {
 
     /** Evaluation and the like, where the unit is the example: done and examples/s. */
     public void examplesDone(long done) {
-        update(done, rate(done, unit + "s"));
+        update(done, terminal ? "" : rate(done, unit + "s"));
     }
 
     private String rate(long count, String what) {
