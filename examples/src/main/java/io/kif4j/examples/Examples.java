@@ -53,8 +53,8 @@ public final class Examples {
         RunConfig config = new RunConfig();
         config.tasks = List.of("dbpedia", "amazon");
         config.method = "kiflora";
-        config.trainPerTask = 16;
-        config.testPerTask = 16;
+        config.trainPerTask = 8;
+        config.testPerTask = 8;
         config.epochs = 1;
         ContinualRunner.Result r = new ContinualRunner(config, shared, System.out::println)
                 .withListener(new TrainingListener() {
