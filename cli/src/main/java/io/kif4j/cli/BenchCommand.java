@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "t5-small, t5-base, llama-small or a config.json file (random weights). Default: ${DEFAULT-VALUE}.")
     String modelConfig;
 
-    @Option(names = "--model", description = "A HuggingFace model directory to time with its real weights instead.")
+    @Option(names = "--model", paramLabel = "DIR", description = "A HuggingFace model directory to time with its real weights instead (default: none, random weights of --model-config).")
     Path modelDir;
 
     @Option(names = "--batch", defaultValue = "8", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")

@@ -25,16 +25,16 @@ final class CompareCommand implements Callable<Integer> {
     RunFlags flags;
 
     @Option(names = "--methods", required = true, split = ",",
-            description = "e.g. seqlora,inclora,replay,ewc,olora,kif,kiflora,kif-m,kiflora-m,recurrent-kif")
+            description = "Methods to compare, e.g. seqlora,inclora,replay,ewc,olora,kif,kiflora,kif-m,kiflora-m,recurrent-kif")
     List<String> methods;
 
     @Option(names = "--orders", split = ",", description = "Task orders to average over, e.g. 1,2 (default: --order).")
     List<String> orders;
 
-    @Option(names = "--seeds", defaultValue = "1", description = "Seeds per method and order (seed, seed+1, ...).")
+    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "Seeds per method and order (seed, seed+1, ...) (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--out", description = "Comparison folder (default: runs/compare-<timestamp>).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Comparison folder (default: runs/compare-<timestamp>).")
     Path out;
 
     @Override

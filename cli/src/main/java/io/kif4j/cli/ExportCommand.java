@@ -3,6 +3,7 @@ package io.kif4j.cli;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.MergedExport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -12,18 +13,18 @@ import java.util.concurrent.Callable;
         + "directory (config.json, model.safetensors, tokenizer files).")
 final class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "Base model directory (default: the built-in stories260K).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--adapter", required = true, description = "PEFT LoRA adapter directory.")
+    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "PEFT LoRA adapter directory to merge.")
     Path adapter;
 
-    @Option(names = "--out", required = true, description = "Output model directory.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
     Path out;
 
     @Override
     public Integer call() {
-        MergedExport.export(model != null ? model : Defaults.model(), LoraAdapter.load(adapter), out);
+        MergedExport.export(model.dir(), LoraAdapter.load(adapter), out);
         System.out.println(out);
         return 0;
     }

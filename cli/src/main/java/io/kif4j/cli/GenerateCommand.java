@@ -1,7 +1,5 @@
 package io.kif4j.cli;
 
-import io.kif4j.lora.Lora;
-import io.kif4j.lora.LoraAdapter;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
@@ -11,6 +9,7 @@ import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,11 +21,11 @@ import java.util.concurrent.Callable;
         + "arguments: the built-in stories260K model continues from BOS.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "HuggingFace model directory (default: the built-in stories260K).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--adapter", description = "PEFT LoRA adapter directory.")
-    Path adapter;
+    @Mixin
+    AdapterOption adapter;
 
     static final class Prompt {
         @Option(names = "--prompt", description = "Prompt text, tokenized with the model's tokenizer.")
@@ -54,11 +53,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("--max-new-tokens must be at least 1");
         }
-        Path dir = model != null ? model : Defaults.model();
+        Path dir = model.dir();
         LanguageModel m = Models.load(dir);
-        if (adapter != null) {
-            Lora.attach(m, LoraAdapter.load(adapter));
-        }
+        adapter.attachTo(m);
         if (prompt.inputs != null) {
             InputsJson in = InputsJson.read(prompt.inputs);
             ModelInputs batch = in.generation() != null ? in.generation() : in.batch();

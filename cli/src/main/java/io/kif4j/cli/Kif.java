@@ -8,9 +8,14 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /** The {@code ./kif} command line: a thin layer over the Java API. */
-@Command(name = "kif", mixinStandardHelpOptions = true, version = "kif4j 0.1.0",
+/*
+ * scope = INHERIT: every subcommand (present and future) gets -h/--help and -V/--version, and the version provider.
+ */
+@Command(name = "kif", scope = CommandLine.ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        versionProvider = Build.Version.class,
         description = "Continual learning for language models on Deeplearning4j (KIF, KIFLoRA and baselines).",
         subcommands = {
                 GenerateCommand.class,
@@ -56,7 +61,10 @@ public final class Kif implements Runnable {
             boolean debug = parseResult.hasMatchedOption("--debug")
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));
             PrintWriter errOut = commandLine.getErr();
-            if (ex instanceof KifInputException || ex instanceof UncheckedIOException
+            java.util.Optional<String> backend = BackendFailure.describe(ex, Build.current());
+            if (backend.isPresent()) {
+                errOut.println("kif: error: " + backend.get());
+            } else if (ex instanceof KifInputException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException) {
                 errOut.println("kif: error: " + ex.getMessage());
             } else {
@@ -68,6 +76,26 @@ public final class Kif implements Runnable {
             errOut.flush();
             return ex instanceof KifInputException || ex instanceof IllegalArgumentException ? 2 : 1;
         });
-        return cl.execute(args);
+        List<String> argList = List.of(args);
+        boolean helpOnly = argList.isEmpty() || argList.stream().anyMatch(a -> List.of("-h", "--help", "-V", "--version", "help").contains(a));
+        if (!helpOnly && !argList.contains("--debug")) {
+            java.util.Optional<String> missing = BackendFailure.probe(Build.current());
+            if (missing.isPresent()) {
+                err.println("kif: error: " + missing.get());
+                err.flush();
+                return 1;
+            }
+        }
+        try {
+            return cl.execute(args);
+        } catch (Error e) { // ND4J's native libraries fail as Errors (UnsatisfiedLinkError, ExceptionInInitializerError)
+            java.util.Optional<String> backend = BackendFailure.describe(e, Build.current());
+            if (backend.isEmpty() || argList.contains("--debug")) {
+                throw e;
+            }
+            err.println("kif: error: " + backend.get());
+            err.flush();
+            return 1;
+        }
     }
 }

@@ -21,9 +21,10 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunFlags flags;
 
-    @Option(names = "--out", description = "Run folder (default: runs/<timestamp>).") Path out;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<timestamp>).") Path out;
+    @Option(names = "--verbose", description = "Also print the whole resolved config at start (it is always saved as config.json).") boolean verbose;
     @Option(names = "--resume", description = "Continue the run in --out after its last completed task.") boolean resume;
-    @Option(names = "--seeds", defaultValue = "1", description = "Repeat with N seeds (seed, seed+1, ...) and report mean and std.") int seeds;
+    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "Repeat with N seeds (seed, seed+1, ...) and report mean and std (default: ${DEFAULT-VALUE}).") int seeds;
 
     @Override
     public Integer call() {
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seeds must be at least 1");
         }
         if (seeds == 1) {
-            new ContinualRunner(c, Defaults.shared(), System.out::println).run(dir);
+            new ContinualRunner(c, Defaults.shared(), System.out::println).verbose(verbose).run(dir);
             System.out.println("results: " + dir.resolve("metrics.json"));
             return 0;
         }
@@ -50,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
             RunConfig cs = flags.config();
             cs.seed = base + s;
             Path d = dir.resolve("seed-" + cs.seed);
-            new ContinualRunner(cs, Defaults.shared(), System.out::println).run(d);
+            new ContinualRunner(cs, Defaults.shared(), System.out::println).verbose(verbose).run(d);
             runs.add(d);
         }
         System.out.println(SeedSummary.write(dir, runs));

@@ -12,49 +12,51 @@ import java.util.List;
 /** The settings flags shared by {@code run} and {@code compare}; they override the config file. */
 final class RunFlags {
 
-    @Option(names = "--config", description = "Run config file (JSON or YAML, snake_case keys); flags override it.")
+    // Defaults are RunConfig's (RunFlagsTest checks each "default: X" below against it); a flag left out keeps the
+    // config file's value, so the options themselves carry no picocli defaultValue.
+    @Option(names = "--config", paramLabel = "FILE", description = "Run config file (JSON or YAML, snake_case keys of RunConfig); flags override it (default: none, the built-in run).")
     Path configFile;
 
-    @Option(names = "--preset", description = "The papers' protocol as data: paper-t5, paper-llama, rkif-t5 or olora-t5 "
-            + "(README lists their settings); a config file and flags override it.") String preset;
-    @Option(names = "--model") String model;
-    @Option(names = "--data-root", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
+    @Option(names = "--preset", paramLabel = "NAME", description = "The papers' protocol as data: paper-t5, paper-llama, rkif-t5 or olora-t5 "
+            + "(README lists their settings); a config file and flags override it (default: none).") String preset;
+    @Option(names = "--model", paramLabel = "DIR", description = "HuggingFace model directory (default: the built-in stories260K, ../shared/weights/stories260K-hf).") String model;
+    @Option(names = "--data-root", paramLabel = "DIR", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
     @Option(names = "--benchmark", description = "long_sequence or superni (default: long_sequence).") String benchmark;
-    @Option(names = "--order", description = "An order id from orders.json (default: 1), or task1,task2,...") String order;
-    @Option(names = "--tasks", split = ",", description = "Explicit task list (overrides --order).") List<String> tasks;
-    @Option(names = "--method", description = "seqlora, kif, kiflora, ... (default: kiflora).") String method;
-    @Option(names = "--protocol", description = "small (default), kif (the paper's 1000 per task, 100 validation, keep-best) or full.") String protocol;
-    @Option(names = "--train-per-task") Integer trainPerTask;
-    @Option(names = "--test-per-task") Integer testPerTask;
-    @Option(names = "--epochs") Integer epochs;
-    @Option(names = "--lr") Double lr;
-    @Option(names = "--batch") Integer batch;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--eval", description = "generate or rank-labels.") String eval;
-    @Option(names = "--template") String template;
-    @Option(names = "--lora-r") Integer loraR;
-    @Option(names = "--lora-alpha") Double loraAlpha;
-    @Option(names = "--target", split = ",") List<String> target;
-    @Option(names = "--tau", description = "Adaptive fusion temperature (paper 0.15; the authors' code 0.25).") Double tau;
-    @Option(names = "--fusion-space", description = "factors (paper) or delta (fuse b_i a_iᵀ, re-factorise by SVD).") String fusionSpace;
+    @Option(names = "--order", description = "An order id from orders.json, or task1,task2,... (default: 1).") String order;
+    @Option(names = "--tasks", split = ",", description = "Explicit task list, overriding --order (default: none).") List<String> tasks;
+    @Option(names = "--method", description = "kif, kiflora, kif-m, kiflora-m, recurrent-kif, seqlora, inclora, replay, ewc, olora, weight-ensemble, ema (default: kiflora).") String method;
+    @Option(names = "--protocol", description = "small, kif (the paper's 1000 per task, 100 validation, keep-best) or full (default: small).") String protocol;
+    @Option(names = "--train-per-task", paramLabel = "N", description = "Training examples per task with --protocol small (default: 200).") Integer trainPerTask;
+    @Option(names = "--test-per-task", paramLabel = "N", description = "Test examples per task with --protocol small (default: 100).") Integer testPerTask;
+    @Option(names = "--epochs", description = "Epochs per task (default: 5).") Integer epochs;
+    @Option(names = "--lr", description = "Peak learning rate, linear decay (default: 0.005).") Double lr;
+    @Option(names = "--batch", description = "Training batch size (default: 8).") Integer batch;
+    @Option(names = "--seed", description = "Seed of sampling, shuffling, initialisation and dropout (default: 42).") Long seed;
+    @Option(names = "--eval", description = "generate (greedy, exact match / ROUGE-L) or rank-labels (default: rank-labels for the built-in model, else generate).") String eval;
+    @Option(names = "--template", description = "Prompt template: kif, olora, sapt, alpaca, short or plain (default: short for the built-in model, kif for T5, alpaca for LLaMA).") String template;
+    @Option(names = "--lora-r", paramLabel = "R", description = "LoRA rank (default: 8).") Integer loraR;
+    @Option(names = "--lora-alpha", paramLabel = "ALPHA", description = "LoRA alpha (default: 16.0).") Double loraAlpha;
+    @Option(names = "--target", split = ",", description = "LoRA target modules (default: every linear layer for the built-in model, q,v for T5, q_proj,v_proj for LLaMA).") List<String> target;
+    @Option(names = "--tau", description = "Adaptive fusion temperature, paper 0.15, the authors' code 0.25 (default: 0.15).") Double tau;
+    @Option(names = "--fusion-space", description = "factors (paper) or delta (fuse b_i a_iᵀ, re-factorise by SVD) (default: factors).") String fusionSpace;
     @Option(names = "--merge-weights", split = ",", description = "Merging baselines: weights on the previous and "
             + "current adapter (default: 0.25,0.25 for sums, 1,1 for TIES; an adapter merged with itself is unchanged).")
     List<Double> mergeWeights;
-    @Option(names = "--merge-density", description = "Merging baselines: fraction of entries kept (default 0.2).")
+    @Option(names = "--merge-density", description = "Merging baselines: fraction of entries kept (default: 0.2).")
     Double mergeDensity;
-    @Option(names = "--merge-majority-sign", description = "TIES sign election: total (default) or frequency.")
+    @Option(names = "--merge-majority-sign", description = "TIES sign election: total or frequency (default: total).")
     String mergeMajoritySign;
-    @Option(names = "--max-source-length") Integer maxSource;
-    @Option(names = "--max-new-tokens") Integer maxNewTokens;
-    @Option(names = "--warmup-steps", description = "Linear warm-up in optimizer steps (spec §5.1: 50).") Integer warmupSteps;
-    @Option(names = "--lr-schedule", description = "linear (default) or constant.") String lrSchedule;
-    @Option(names = "--grad-accumulation", description = "Micro-batches per optimizer step.") Integer gradAccumulation;
-    @Option(names = "--eval-every", description = "Validation loss every N steps (0: per epoch).") Integer evalEvery;
-    @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (frozen parts never decay).") Double weightDecay;
-    @Option(names = "--lora-dropout") Double loraDropout;
-    @Option(names = "--memory-class-balanced", arity = "0..1", description = "Class-stratified replay memory (spec §6.1).") Boolean memoryClassBalanced;
-    @Option(names = "--olora-lambda1", description = "O-LoRA's λ₁ (orthogonality).") Double oloraLambda1;
-    @Option(names = "--olora-lambda2", description = "O-LoRA's λ₂ (norm of the new pair).") Double oloraLambda2;
+    @Option(names = "--max-source-length", paramLabel = "TOKENS", description = "Prompt length cap (default: 128 for the built-in model, else 512).") Integer maxSource;
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Tokens generated per test example with --eval generate (default: 16 for the built-in model, else 128).") Integer maxNewTokens;
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up in optimizer steps, spec §5.1: 50 (default: the model's run defaults).") Integer warmupSteps;
+    @Option(names = "--lr-schedule", description = "linear or constant (default: linear).") String lrSchedule;
+    @Option(names = "--grad-accumulation", paramLabel = "N", description = "Micro-batches per optimizer step (default: 1).") Integer gradAccumulation;
+    @Option(names = "--eval-every", paramLabel = "N", description = "Validation loss every N steps, 0 for once per epoch (default: 0).") Integer evalEvery;
+    @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay; frozen parts never decay (default: 0.0).") Double weightDecay;
+    @Option(names = "--lora-dropout", description = "LoRA dropout (default: 0.05).") Double loraDropout;
+    @Option(names = "--memory-class-balanced", arity = "0..1", description = "Class-stratified replay memory, spec §6.1 (default: false).") Boolean memoryClassBalanced;
+    @Option(names = "--olora-lambda1", description = "O-LoRA's λ₁, orthogonality (default: 0.5).") Double oloraLambda1;
+    @Option(names = "--olora-lambda2", description = "O-LoRA's λ₂, norm of the new pair (default: 0.0).") Double oloraLambda2;
 
     /** The preset's settings, then the config file's, then the flags (each overriding the one before). */
     RunConfig config() {

@@ -10,6 +10,7 @@ import io.kif4j.transformer.io.InputsJson;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,11 +22,11 @@ import java.util.concurrent.Callable;
         + "(and with --grads the LoRA gradients) to a safetensors file and prints {\"loss\": …}.")
 final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "HuggingFace model directory (default: the built-in stories260K).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--adapter", description = "PEFT LoRA adapter directory.")
-    Path adapter;
+    @Mixin
+    AdapterOption adapter;
 
     @Option(names = "--inputs", required = true, description = "inputs.json: input_ids, attention_mask, labels, ...")
     Path inputs;
@@ -39,14 +40,11 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         InputsJson in = InputsJson.read(inputs);
-        LanguageModel m = Models.load(model != null ? model : Defaults.model());
-        if (grads && adapter == null) {
+        LanguageModel m = Models.load(model.dir());
+        if (grads && adapter.adapter == null) {
             throw new IllegalArgumentException("--grads needs --adapter: the gradients are those of the LoRA matrices");
         }
-        LoraAdapter lora = adapter != null ? LoraAdapter.load(adapter) : null;
-        if (lora != null) {
-            Lora.attach(m, lora);
-        }
+        LoraAdapter lora = adapter.attachTo(m);
         ScoreResult r = m.score(in.batch());
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         tensors.put("logits", r.logits());

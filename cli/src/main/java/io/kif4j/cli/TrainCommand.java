@@ -19,6 +19,7 @@ import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import io.kif4j.weights.KifInputException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -31,10 +32,10 @@ import java.util.concurrent.Callable;
         + "\"output\" per line. Saves the adapter in PEFT's layout and prints a JSON summary.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "HuggingFace model directory (default: the built-in stories260K).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--data", required = true, description = "Training data: JSONL with input and output per line.")
+    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Training data: JSONL with input and output per line.")
     Path data;
 
     @Option(names = "--adapter-out", required = true, description = "Where to save the adapter (PEFT layout).")
@@ -61,21 +62,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--max-source-length", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-source-length", defaultValue = "512", description = "Prompt length cap in tokens (default: ${DEFAULT-VALUE}).")
     int maxSource;
 
-    @Option(names = "--max-target-length", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-target-length", defaultValue = "128", description = "Target length cap in tokens (default: ${DEFAULT-VALUE}).")
     int maxTarget;
 
-    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Fraction of steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() {
-        Path dir = model != null ? model : Defaults.model();
+        Path dir = model.dir();
         LanguageModel m = Models.load(dir);
         List<Example> examples = readExamples(data);
         try (Tokenizer tok = Tokenizers.load(dir)) {

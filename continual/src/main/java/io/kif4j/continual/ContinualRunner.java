@@ -22,7 +22,9 @@ import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.LoraTrainer;
+import io.kif4j.lora.train.Progress;
 import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.tokenizer.Tokenizer;
@@ -61,6 +63,8 @@ public final class ContinualRunner {
     private final RunConfig config;
     private final Path shared;
     private final Consumer<String> console;
+    private boolean verbose;
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     /**
      * @param shared  the reference folder for the built-in defaults (model and data), usually ../shared
@@ -70,6 +74,18 @@ public final class ContinualRunner {
         this.config = config;
         this.shared = shared;
         this.console = console;
+    }
+
+    /** Also print the whole resolved config at start (by default only the path of the config.json holding it). */
+    public ContinualRunner verbose(boolean on) {
+        this.verbose = on;
+        return this;
+    }
+
+    /** Adds a listener told of every training step of every task, and of each task's scores once evaluated. */
+    public ContinualRunner withListener(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
     }
 
     public Path modelDir() {
@@ -87,7 +103,8 @@ public final class ContinualRunner {
             checkResumable(out, resolved);
             removeTempFiles(out);
             writeJson(out.resolve("config.json"), withProvenance(resolved));
-            console.accept("kif4j run → " + out + "\n" + Json.MAPPER.valueToTree(config).toPrettyString());
+            console.accept("kif4j run → " + out + " (settings: " + out.resolve("config.json") + ")"
+                    + (verbose ? "\n" + Json.MAPPER.valueToTree(config).toPrettyString() : ""));
 
             Path dataRoot = config.dataRoot != null ? Path.of(config.dataRoot) : shared.resolve("data");
             Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(dataRoot), config.benchmark);
@@ -140,8 +157,8 @@ public final class ContinualRunner {
                                     : ModelBatches.inputs(batcher.batches(batcher.encode(data.get(t).info(), data.get(t).validation()), 0)),
                             mem.isEmpty() ? null : epoch -> ModelBatches.inputs(batcher.batches(mem, 1000 + epoch)),
                             epoch -> ModelBatches.inputs(batcher.batches(concat(train, mem), epoch)),
-                            dir, config.seed);
-                    TaskOutcome outcome = method.learn(ctx);
+                            dir, config.seed, List.copyOf(listeners));
+                    TaskOutcome outcome = Progress.task(names.get(t), () -> method.learn(ctx));
                     memory.add(data.get(t));
                     if (method.usesReplay()) {
                         memory.save(dir.resolve("memory.json")); // the memory after this task, for inspection
@@ -153,7 +170,7 @@ public final class ContinualRunner {
                     Map<String, Double> row = new LinkedHashMap<>();
                     for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
                         TaskData d = data.get(i);
-                        Evaluator.Result r = evaluator.evaluate(d.info(), d.test());
+                        Evaluator.Result r = Progress.task(names.get(i), () -> evaluator.evaluate(d.info(), d.test()));
                         writePredictions(dir.resolve("predictions").resolve(names.get(i) + ".jsonl"), r.predictions());
                         matrix.set(t, i, r.score().score());
                         row.put(names.get(i), r.score().score());
@@ -161,7 +178,10 @@ public final class ContinualRunner {
                     taskSeconds[t] = (System.nanoTime() - t0) / 1e9;
                     persistTask(dir, fused, outcome, method, row, taskSeconds[t]);
                     writeMetrics(out, names, matrix, taskSeconds, resolved, data);
-                    console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), row, taskSeconds[t]));
+                    for (TrainingListener l : listeners) {
+                        l.taskDone(t, names.get(t), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(row)));
+                    }
+                    console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), percentages(row), taskSeconds[t]));
                     previous = fused;
                 }
                 ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, resolved, data);
@@ -202,6 +222,14 @@ public final class ContinualRunner {
         List<T> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    /** {dbpedia=7.00, amazon=25.00}: scores as people read them, two decimals. */
+    private static String percentages(Map<String, Double> row) {
+        StringBuilder sb = new StringBuilder("{");
+        row.forEach((task, v) -> sb.append(sb.length() > 1 ? ", " : "").append(task).append('=')
+                .append(String.format(Locale.ROOT, "%.2f", v)));
+        return sb.append('}').toString();
     }
 
     private static String fmt(java.util.OptionalDouble d) {

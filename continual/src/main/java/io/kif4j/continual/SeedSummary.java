@@ -35,7 +35,9 @@ public final class SeedSummary {
             for (double x : v) {
                 arr.add(x);
             }
-            table.append(String.format(Locale.ROOT, "%-12s %10.2f %10.2f   %s%n", k, mean, std, java.util.Arrays.toString(v)));
+            String perSeed = java.util.Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x))
+                    .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+            table.append(String.format(Locale.ROOT, "%-12s %10.2f %10.2f   %s%n", k, mean, std, perSeed));
         }
         var r = out.putArray("runs");
         runs.forEach(p -> r.add(p.toString()));

@@ -1,5 +1,6 @@
 package io.kif4j.continual;
 
+import io.kif4j.continual.data.TaskDataSetIterator;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
@@ -7,6 +8,7 @@ import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.LossTerm;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
+import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 
@@ -24,10 +26,24 @@ import java.util.List;
  * @param joint      batches of the task's data and the memory shuffled together (the task's alone when the memory
  *                   is empty), for joint-training replay
  * @param dir        the task's output folder, for method-specific files
+ * @param listeners  told of every training step of this task (the run's {@link TrainingListener}s)
  */
 public record TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
                           TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
-                          LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
+                          LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed,
+                          List<TrainingListener> listeners) {
+
+    /** A context without listeners. */
+    public TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
+                       TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
+                       LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
+        this(index, task, model, previous, loraConfig, trainConfig, train, validation, memory, joint, dir, seed, List.of());
+    }
+
+    /** This task's training batches as an ND4J MultiDataSetIterator, for a user's own SameDiff graph. */
+    public TaskDataSetIterator trainIterator() {
+        return new TaskDataSetIterator(train);
+    }
 
     /** A fresh adapter, initialised from the run's seed and the task index. */
     public LoraAdapter fresh() {
@@ -63,6 +79,7 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
         for (LossTerm t : terms) {
             trainer.withLossTerm(t);
         }
+        listeners.forEach(trainer::withListener);
         return trainer;
     }
 }

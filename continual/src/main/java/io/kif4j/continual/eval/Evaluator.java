@@ -10,6 +10,7 @@ import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.batch.TokenizedBatch;
+import io.kif4j.lora.train.Progress;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
@@ -58,6 +59,7 @@ public final class Evaluator {
     private final int batchSize;
     private final ScoringOptions scoring;
     private final TaskMetrics metrics = TaskMetrics.builtIn();
+    private Progress progress = Progress.NONE; // the running evaluate() call's
 
     public Evaluator(LanguageModel model, Tokenizer tokenizer, Batcher batcher, Mode mode, int maxNewTokens,
                      int batchSize, ScoringOptions scoring) {
@@ -73,7 +75,13 @@ public final class Evaluator {
     public Result evaluate(TaskInfo task, List<Example> test) {
         String metric = metrics.metricFor(task);
         boolean rank = mode == Mode.RANK_LABELS && task.isClassification();
-        List<String> predictions = rank ? rankLabels(task, test) : generate(task, test);
+        List<String> predictions;
+        try (Progress bar = Progress.of("eval", test.size(), "example")) {
+            progress = bar;
+            predictions = rank ? rankLabels(task, test) : generate(task, test);
+        } finally {
+            progress = Progress.NONE;
+        }
         List<String> refs = test.stream().map(Example::output).toList();
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < test.size(); i++) {
@@ -103,6 +111,7 @@ public final class Evaluator {
             for (int[] row : g.newTokens()) {
                 preds.add(tokenizer.decode(untilEos(row)).strip());
             }
+            progress.examplesDone(preds.size());
         }
         return preds;
     }
@@ -165,6 +174,7 @@ public final class Evaluator {
             double[] ll = sequenceLogLikelihood(logits, b.labels(), batcher.family() == ModelFamily.LLAMA);
             CrashPoints.pass("eval");
             System.arraycopy(ll, 0, loglik, start, ll.length);
+            progress.examplesDone((long) end * progress.total() / pairs.size()); // pairs: examples × labels
         }
         return loglik;
     }
@@ -215,6 +225,7 @@ public final class Evaluator {
             for (int e = start; e < end; e++) {
                 System.arraycopy(ll[e - start], 0, out, e * perExample, perExample);
             }
+            progress.examplesDone(end);
         }
         return out;
     }

@@ -7,6 +7,7 @@ import io.kif4j.continual.TaskOutcome;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.LossTerm;
+import io.kif4j.lora.train.Progress;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.weights.safetensors.SafetensorsFile;
@@ -81,9 +82,12 @@ public final class Ewc implements ContinualMethod {
     /** The diagonal empirical Fisher: the mean over batches of the squared task-loss gradient. */
     static Map<String, INDArray> fisher(TaskContext ctx, LoraAdapter adapter, List<ModelInputs> batches) {
         Map<String, INDArray> f = new LinkedHashMap<>();
-        for (ModelInputs b : batches) {
-            Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, b);
-            lg.gradients().forEach((k, g) -> f.merge(k, g.mul(g), INDArray::addi));
+        try (Progress bar = Progress.of("fisher", batches.size(), "batch")) {
+            for (int i = 0; i < batches.size(); i++) {
+                Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, batches.get(i));
+                lg.gradients().forEach((k, g) -> f.merge(k, g.mul(g), INDArray::addi));
+                bar.examplesDone(i + 1);
+            }
         }
         f.values().forEach(x -> x.divi(batches.size()));
         return f;

@@ -390,8 +390,8 @@ public final class CompareReport {
                         std[i][k] = s.std();
                     }
                 }
-                BufferedImage img = BarChart.render("AP, FWT and BWT per method (error bars: ± std)", "percent", names, METRICS, mean, std);
-                return "<div class=\"figs\">" + Html.img(Plot.dataUri(img), "AP, FWT and BWT per method") + "</div>\n";
+                BufferedImage img = Charts.bars("AP, FWT and BWT per method (error bars: ± std)", "percent", names, METRICS, mean, std);
+                return "<div class=\"figs\">" + Html.img(Charts.dataUri(img), "AP, FWT and BWT per method") + "</div>\n";
             } catch (RuntimeException | AWTError | LinkageError | InternalError e) {
                 return "<p class=\"warn\">Could not draw the chart: " + esc(String.valueOf(e.getMessage())) + "</p>\n";
             }

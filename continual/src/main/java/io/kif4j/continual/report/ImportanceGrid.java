@@ -214,20 +214,20 @@ final class ImportanceGrid {
     }
 
     /** The panel as a heatmap block: rows labelled by layer, columns by unit, grouped by kind. */
-    static Heatmap.Panel toHeatmap(Panel p) {
+    static Charts.Panel toHeatmap(Panel p) {
         List<String> rows = p.layers().stream().map(l -> l < 0 ? "–" : String.valueOf(l)).toList();
         List<String> cols = p.columns().stream().map(Column::unit).toList();
-        List<Heatmap.Group> groups = new ArrayList<>();
+        List<Charts.Group> groups = new ArrayList<>();
         int from = 0;
         for (int c = 1; c <= p.columns().size(); c++) {
             if (c == p.columns().size() || !sameKind(p.columns().get(c), p.columns().get(from))) {
                 String kind = p.columns().get(from).kind();
-                groups.add(new Heatmap.Group(List.of(kind, shortKind(kind)), from, c));
+                groups.add(new Charts.Group(List.of(kind, shortKind(kind)), from, c));
                 from = c;
             }
         }
         String title = p.stack() + " (" + p.layers().size() + (p.layers().size() == 1 ? " layer)" : " layers)");
-        return new Heatmap.Panel(title, rows, cols, groups, p.values());
+        return new Charts.Panel(title, rows, cols, groups, p.values());
     }
 
     private static boolean sameKind(Column a, Column b) {

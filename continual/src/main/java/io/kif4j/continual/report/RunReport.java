@@ -175,10 +175,10 @@ public final class RunReport {
         for (int i = 0; i < n; i++) {
             labels.add((i + 1) + ". " + m.tasks().get(i));
         }
-        Heatmap.Panel panel = new Heatmap.Panel("", labels, labels, List.of(), m.values());
-        BufferedImage img = Heatmap.render(new Heatmap.Style("Accuracy matrix (%)", "after training task",
+        Charts.Panel panel = new Charts.Panel("", labels, labels, List.of(), m.values());
+        BufferedImage img = Charts.heatmap(new Charts.HeatmapStyle("Accuracy matrix (%)", "after training task",
                 "scored on task", "score (%)", 0, 100, true), List.of(panel));
-        b.append("<div class=\"figs\">").append(Html.img(Plot.dataUri(img), "accuracy matrix heatmap")).append("</div>\n");
+        b.append("<div class=\"figs\">").append(Html.img(Charts.dataUri(img), "accuracy matrix heatmap")).append("</div>\n");
         return b.toString();
     }
 
@@ -218,7 +218,7 @@ public final class RunReport {
     }
 
     private static String loss(RunFolder run) {
-        List<LineChart.Series> series = new ArrayList<>();
+        List<Charts.Series> series = new ArrayList<>();
         List<String> bad = new ArrayList<>();
         for (RunFolder.TaskDir t : run.taskDirs) {
             Path f = t.dir().resolve("train_loss.csv");
@@ -234,7 +234,7 @@ public final class RunReport {
                     x[r] = Csv.number(table.rows().get(r).get(c.get("step")));
                     y[r] = Csv.number(table.rows().get(r).get(c.get("loss")));
                 }
-                series.add(new LineChart.Series(t.label(), x, y));
+                series.add(new Charts.Series(t.label(), x, y));
             } catch (RuntimeException e) {
                 bad.add(e.getMessage());
             }
@@ -243,8 +243,8 @@ public final class RunReport {
         if (series.isEmpty()) {
             b.append("<p class=\"muted\">No train_loss.csv in any task folder yet.</p>\n");
         } else {
-            BufferedImage img = LineChart.render("Training loss per task", "step", "loss", series);
-            b.append("<div class=\"figs\">").append(Html.img(Plot.dataUri(img), "training loss curves")).append("</div>\n");
+            BufferedImage img = Charts.lines("Training loss per task", "step", "loss", series);
+            b.append("<div class=\"figs\">").append(Html.img(Charts.dataUri(img), "training loss curves")).append("</div>\n");
         }
         bad.forEach(m -> b.append("<p class=\"warn\">").append(esc(m)).append("</p>\n"));
         return b.toString();
@@ -267,7 +267,7 @@ public final class RunReport {
                 }
                 StringBuilder figs = new StringBuilder("<div class=\"figs\">");
                 for (ImportanceGrid.Measure measure : List.of(ImportanceGrid.Measure.CUMULATIVE, ImportanceGrid.Measure.NORMALIZED)) {
-                    figs.append(Html.img(Plot.dataUri(importanceHeatmap(t, scores, measure)),
+                    figs.append(Html.img(Charts.dataUri(importanceHeatmap(t, scores, measure)),
                             measure.column + " importance of " + t.label()));
                 }
                 figs.append("</div>\n<p class=\"muted\">").append(scores.size()).append(" units.</p>\n");
@@ -277,7 +277,7 @@ public final class RunReport {
         if (shown > 0) {
             b.insert(0, "<p class=\"muted\">Per task, from its unit_scores.csv: rows are layers (one panel per layer "
                     + "stack, e.g. a T5 encoder and decoder), columns are module kind × unit (the rank index of a rank-one "
-                    + "unit, or A/B for a whole lora_A/lora_B matrix); grey: no such unit in that layer. Each image has "
+                    + "unit, or A/B for a whole lora_A/lora_B matrix); blank: no such unit in that layer. Each image has "
                     + "its own colour scale. Narrow groups use short names: self = SelfAttention, cross = EncDecAttention, "
                     + "ffn = DenseReluDense.</p>\n");
         } else {
@@ -302,7 +302,7 @@ public final class RunReport {
         }
         double min = range.getCount() == 0 ? 0 : Math.min(0, range.getMin());
         double max = range.getCount() == 0 ? 1 : range.getMax();
-        return Heatmap.render(new Heatmap.Style("Task " + task.label() + ": " + measure.column + " importance",
+        return Charts.heatmap(new Charts.HeatmapStyle("Task " + task.label() + ": " + measure.column + " importance",
                         "layer", "module kind × unit", measure.column + " importance", min, max, false),
                 panels.stream().map(ImportanceGrid::toHeatmap).toList());
     }

@@ -124,7 +124,7 @@ class RunReportTest {
         // decoder.block.2.layer.1.EncDecAttention.v|||3: raw = 0.01·3·4·1 + 0.02, cumulative = raw × 1.
         assertEquals(0.01 * 3 * 4 + 0.02, panels.get(1).values()[2][15], 1e-12);
 
-        Heatmap.Panel hp = ImportanceGrid.toHeatmap(panels.get(1));
+        Charts.Panel hp = ImportanceGrid.toHeatmap(panels.get(1));
         assertEquals(List.of("0", "1", "2"), hp.rows());
         assertEquals(4, hp.groups().size());
         assertEquals(List.of("EncDecAttention.q", "cross.q"), hp.groups().get(2).labels());

@@ -66,6 +66,9 @@ public final class LoraTrainer {
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     /** Trainable masks of the parameters with frozen entries (see {@link StepHook#markFrozen}). */
     private final Map<String, INDArray> trainable = new LinkedHashMap<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    /** The global gradient norm of the last step, before clipping (for the listeners). */
+    private double lastGradNorm = Double.NaN;
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
@@ -77,6 +80,12 @@ public final class LoraTrainer {
     /** Adds a term to the training loss (EWC's penalty, O-LoRA's orthogonality, ...). */
     public LoraTrainer withLossTerm(LossTerm term) {
         lossTerms.add(term);
+        return this;
+    }
+
+    /** Adds a listener told of every step (loss, learning rate, gradient norm) and epoch boundary. */
+    public LoraTrainer withListener(TrainingListener listener) {
+        listeners.add(listener);
         return this;
     }
 
@@ -162,9 +171,13 @@ public final class LoraTrainer {
         LoraAdapter bestAdapter = null;
         int step = 0;
         try (Progress bar = Progress.of("train", total)) {
-            long tokens = 0;
+            long examples = 0;
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 List<ModelInputs> batches = epoch == 0 ? first : train.epoch(epoch);
+                for (TrainingListener l : listeners) {
+                    l.onEpochStart(epoch);
+                }
+                int epochFirstStep = step;
                 for (int start = 0; start < batches.size(); start += config.gradAccumulation()) {
                     List<ModelInputs> micro = batches.subList(start, Math.min(batches.size(), start + config.gradAccumulation()));
                     double lr = config.lrAt(step, total);
@@ -172,11 +185,16 @@ public final class LoraTrainer {
                             config.seed() * 1_000_003L + (long) step * 1009);
                     step++;
                     losses.add(stepLoss);
+                    int stepExamples = 0;
                     for (ModelInputs b : micro) {
-                        tokens += countTokens(b);
+                        stepExamples += b.inputIds().length;
+                    }
+                    examples += stepExamples;
+                    for (TrainingListener l : listeners) {
+                        l.iterationDone(new TrainingListener.Iteration(step, total, epoch, stepLoss, lr, lastGradNorm, stepExamples));
                     }
                     interleave.afterStep(step, lr);
-                    bar.update(step, stepLoss, tokens);
+                    bar.update(step, stepLoss, examples);
                     boolean evalNow = !validation.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0)
                             || (config.evalEvery() == 0 && step % stepsPerEpoch == 0));
                     if (evalNow) {
@@ -190,6 +208,10 @@ public final class LoraTrainer {
                             }
                         }
                     }
+                }
+                double epochMean = losses.subList(epochFirstStep, step).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(epoch, epochMean);
                 }
             }
         }
@@ -250,7 +272,7 @@ public final class LoraTrainer {
         }
         hook.onGradients(step, grads);
         trainable.forEach((k, m) -> grads.get(k).muli(m));
-        clip(grads, step);
+        lastGradNorm = clip(grads, step);
         hook.beforeStep(step, params, grads);
         opt.apply(params, grads, lr, trainable);
         CrashPoints.pass("train-step");
@@ -273,7 +295,8 @@ public final class LoraTrainer {
         return sum / batches.size();
     }
 
-    private void clip(Map<String, INDArray> grads, int step) {
+    /** Clips to the configured global norm in place; returns the norm before clipping. */
+    private double clip(Map<String, INDArray> grads, int step) {
         double sq = 0;
         for (INDArray g : grads.values()) {
             double n = g.norm2Number().doubleValue();
@@ -285,7 +308,7 @@ public final class LoraTrainer {
                     + "; the adapter keeps its last good state");
         }
         if (config.maxGradNorm() <= 0) {
-            return;
+            return norm;
         }
         double coef = config.maxGradNorm() / (norm + 1e-6); // torch.nn.utils.clip_grad_norm_
         if (coef < 1) {
@@ -293,19 +316,7 @@ public final class LoraTrainer {
                 g.muli(coef);
             }
         }
-    }
-
-    private static long countTokens(ModelInputs b) {
-        long n = 0;
-        for (int[] row : b.attentionMask()) {
-            for (int x : row) {
-                n += x;
-            }
-        }
-        if (b.decoderInputIds() != null) {
-            n += (long) b.decoderInputIds().length * b.decoderInputIds()[0].length;
-        }
-        return n;
+        return norm;
     }
 
     /** The loss went NaN or infinite; the task stops with the adapter as it was after the last good step. */

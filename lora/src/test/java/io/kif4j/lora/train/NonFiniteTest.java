@@ -1,10 +1,7 @@
 package io.kif4j.lora.train;
 
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.transformer.LanguageModel;
-import io.kif4j.transformer.Models;
-import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,10 +18,10 @@ class NonFiniteTest {
 
     @Test
     void aNonFiniteGradientStopsTrainingAndKeepsTheLastGoodState() {
-        var f = Fixture.all("llama").get(0);
-        LanguageModel model = Models.load(f.dir());
-        LoraAdapter adapter = LoraAdapter.load(f.dir().resolve("lora"));
-        Lora.attach(model, adapter);
+        FixtureTraining t = FixtureTraining.llama();
+        var f = t.fixture();
+        LanguageModel model = t.model();
+        LoraAdapter adapter = t.adapter();
         Map<String, INDArray> afterStep1 = new HashMap<>();
         StepHook poison = new StepHook() {
             @Override
