@@ -34,26 +34,26 @@ final class FuseCommand implements Callable<Integer> {
     @Option(names = "--rule", required = true, description = "static, adaptive or recurrent.")
     String rule;
 
-    @Option(names = "--previous", paramLabel = "DIR", description = "static/adaptive: the previous fused adapter (PEFT folder).")
+    @Option(names = "--previous", paramLabel = "DIR", description = "static/adaptive: the previous fused adapter (PEFT folder) Required by its rule (default: none).")
     Path previous;
 
-    @Option(names = "--current", paramLabel = "DIR", description = "The current adapter (PEFT folder).")
+    @Option(names = "--current", paramLabel = "DIR", description = "The current adapter (PEFT folder) Required by its rule (default: none).")
     Path current;
 
-    @Option(names = "--previous-scores", paramLabel = "CSV", description = "static/adaptive: I(U<=t-1), as stored after task t-1.")
+    @Option(names = "--previous-scores", paramLabel = "CSV", description = "static/adaptive: I(U<=t-1), as stored after task t-1 Required by its rule (default: none).")
     Path previousScores;
 
-    @Option(names = "--current-scores", paramLabel = "CSV", description = "static/adaptive: I(U_t), the raw unit scores of task t.")
+    @Option(names = "--current-scores", paramLabel = "CSV", description = "static/adaptive: I(U_t), the raw unit scores of task t Required by its rule (default: none).")
     Path currentScores;
 
-    @Option(names = "--anchor", paramLabel = "DIR", description = "recurrent: the adapter at the start of the round.")
+    @Option(names = "--anchor", paramLabel = "DIR", description = "recurrent: the adapter at the start of the round Required by its rule (default: none).")
     Path anchor;
 
-    @Option(names = "--inner", paramLabel = "DIR", description = "recurrent: the adapter after the inner steps.")
+    @Option(names = "--inner", paramLabel = "DIR", description = "recurrent: the adapter after the inner steps Required by its rule (default: none).")
     Path inner;
 
     @Option(names = "--element-scores", paramLabel = "FILE", description = "recurrent: safetensors with inner.score:<var> "
-            + "and outer.score:<var> (or their Ibar/Ubar).")
+            + "and outer.score:<var> (or their Ibar/Ubar). Required by its rule (default: none).")
     Path elementScores;
 
     @Option(names = "--tau", description = "adaptive: softmax temperature (default 0.25, the authors' code; the paper: 0.15).")

@@ -26,10 +26,10 @@ final class RunFlags {
     @Option(names = "--tasks", split = ",", description = "Explicit task list, overriding --order (default: none).") List<String> tasks;
     @Option(names = "--method", description = "kif, kiflora, kif-m, kiflora-m, recurrent-kif, seqlora, inclora, replay, ewc, olora, weight-ensemble, ema (default: kiflora).") String method;
     @Option(names = "--protocol", description = "small, kif (the paper's 1000 per task, 100 validation, keep-best) or full (default: small).") String protocol;
-    @Option(names = "--train-per-task", paramLabel = "N", description = "Training examples per task with --protocol small (default: 200).") Integer trainPerTask;
-    @Option(names = "--test-per-task", paramLabel = "N", description = "Test examples per task with --protocol small (default: 100).") Integer testPerTask;
-    @Option(names = "--epochs", description = "Epochs per task (default: 5).") Integer epochs;
-    @Option(names = "--lr", description = "Peak learning rate, linear decay (default: 0.005).") Double lr;
+    @Option(names = "--train-per-task", paramLabel = "N", description = "Training examples per task with --protocol small (default: 200 for the built-in model, 1000 for your own).") Integer trainPerTask;
+    @Option(names = "--test-per-task", paramLabel = "N", description = "Test examples per task with --protocol small (default: 100 for the built-in model, 500 for your own).") Integer testPerTask;
+    @Option(names = "--epochs", description = "Epochs per task (default: 5 for the built-in model, 3 for your own).") Integer epochs;
+    @Option(names = "--lr", description = "Peak learning rate, linear decay (default: 0.005 for the built-in model, 3e-4 for your own).") Double lr;
     @Option(names = "--batch", description = "Training batch size (default: 8).") Integer batch;
     @Option(names = "--seed", description = "Seed of sampling, shuffling, initialisation and dropout (default: 42).") Long seed;
     @Option(names = "--eval", description = "generate (greedy, exact match / ROUGE-L) or rank-labels (default: rank-labels for the built-in model, else generate).") String eval;
