@@ -56,7 +56,8 @@ public final class Kif implements Runnable {
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));
             PrintWriter errOut = commandLine.getErr();
             if (ex instanceof KifInputException || ex instanceof UncheckedIOException
-                    || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException) {
+                    || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException
+                    || ex instanceof io.kif4j.grid.GridRunner.CellsFailedException) {
                 errOut.println("kif: error: " + ex.getMessage());
             } else {
                 errOut.println("kif: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
