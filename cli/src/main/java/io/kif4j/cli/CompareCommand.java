@@ -1,7 +1,6 @@
 package io.kif4j.cli;
 
 import io.kif4j.grid.CellLauncher;
-import io.kif4j.grid.GridLocation;
 import io.kif4j.grid.GridOptions;
 import io.kif4j.grid.GridRunner;
 import io.kif4j.grid.GridSpec;
@@ -35,7 +34,7 @@ final class CompareCommand implements Callable<Integer> {
     int seeds;
 
     @Option(names = "--out", description = "Comparison folder (default: runs/compare-<timestamp>); with --executor spark "
-            + "a folder every worker sees at the same path (or a file:// URI).")
+            + "a folder every worker sees at the same path, or a Hadoop-FS URI (hdfs://, s3a://).")
     String out;
 
     @Option(names = "--executor", defaultValue = "local", description = "local (this machine) or spark (one Spark task per cell).")
@@ -56,10 +55,11 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GridSpec spec = GridSpec.of(flags::config, methods, orders, seeds);
-        Path dir = out != null ? GridLocation.path(out) : Path.of(System.getProperty("kif.home", "."), "runs",
-                "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        if (out == null) {
-            dir.getParent().toFile().mkdirs();
+        String dir = out;
+        if (dir == null) {
+            Path runs = Path.of(System.getProperty("kif.home", "."), "runs");
+            runs.toFile().mkdirs();
+            dir = runs.resolve("compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
         }
         CellLauncher launcher = new CellLauncher(CellLauncher.DEFAULT_JAVA_OPTIONS, threadsPerCell,
                 Defaults.shared().toAbsolutePath().toString(), System.getProperty("kif.home"), null);

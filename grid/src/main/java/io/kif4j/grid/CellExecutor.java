@@ -1,6 +1,5 @@
 package io.kif4j.grid;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -12,8 +11,9 @@ public interface CellExecutor {
 
     /**
      * @param cells   the cells still to run
-     * @param gridDir the grid folder; cell {@code c} writes into {@code gridDir.resolve(c.dir())}
+     * @param grid    the grid folder, an absolute path or a Hadoop-FS URI; cell {@code c} writes into
+     *                {@code grid + "/" + c.dir()}
      * @return one final outcome per cell (DONE, or why not after the executor's retries)
      */
-    List<CellOutcome> execute(List<GridCell> cells, Path gridDir, GridProgress progress);
+    List<CellOutcome> execute(List<GridCell> cells, String grid, GridProgress progress);
 }

@@ -10,4 +10,9 @@ public interface CellExecutorProvider {
     String name();
 
     CellExecutor create(GridOptions options);
+
+    /** The grid folder at a URI whose scheme is not file (hdfs://, s3a://, …), or an error when unsupported. */
+    default GridMirror mirror(String uri, GridOptions options) {
+        throw new IllegalArgumentException("--out " + uri + ": the " + name() + " executor takes local folders only");
+    }
 }

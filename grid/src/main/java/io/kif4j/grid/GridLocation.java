@@ -7,18 +7,31 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The grid folder as {@code --out} gives it: a path, or a Hadoop-FS style URI. {@code file:///…} is a local or
- * mounted folder (NFS, a FUSE mount of HDFS or S3) that every worker sees at the same path.
+ * The grid folder as {@code --out} gives it: a path or {@code file:///…} (a local or mounted folder that every worker
+ * sees at the same path), or a Hadoop-FS URI ({@code hdfs://}, {@code s3a://}, …) that the Spark executor writes
+ * through Hadoop's FileSystem.
  */
 public final class GridLocation {
 
     private GridLocation() {
     }
 
-    public static Path path(String location) {
+    /** A URI with a scheme other than file (hdfs://, s3a://, viewfs://, …): written through Hadoop's FileSystem. */
+    public static boolean isRemote(String location) {
+        String scheme = scheme(location);
+        return !scheme.isEmpty() && !scheme.equals("file");
+    }
+
+    private static String scheme(String location) {
         int colon = location.indexOf(':');
         String scheme = colon > 1 ? location.substring(0, colon).toLowerCase(Locale.ROOT) : "";
-        if (scheme.isEmpty() || !location.startsWith(scheme + "://") && !location.startsWith(scheme + ":/")) {
+        return !scheme.isEmpty() && location.startsWith(scheme + ":/") && scheme.matches("[a-z][a-z0-9+.-]*") ? scheme : "";
+    }
+
+    /** A local location as a path: a path, or a file: URI. */
+    public static Path path(String location) {
+        String scheme = scheme(location);
+        if (scheme.isEmpty()) {
             return Path.of(location);
         }
         if (scheme.equals("file")) {
@@ -28,8 +41,6 @@ public final class GridLocation {
                 throw new KifInputException(location + ": --out: not a file URI (expected file:///absolute/path)");
             }
         }
-        throw new KifInputException(location + ": --out: the grid folder must be a file system path every worker "
-                + "mounts (file:///…); for " + scheme + ":// mount it (e.g. HDFS NFS gateway, s3fs/mountpoint-s3) and "
-                + "give the mount path");
+        throw new IllegalStateException("not a local location: " + location);
     }
 }

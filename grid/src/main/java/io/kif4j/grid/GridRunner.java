@@ -4,6 +4,8 @@ import io.kif4j.continual.RunLock;
 import io.kif4j.continual.report.CompareReport;
 import io.kif4j.continual.report.RunReport;
 import io.kif4j.weights.KifInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ public final class GridRunner {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(GridRunner.class);
+
     private final GridOptions options;
     private final Consumer<String> console;
 
@@ -38,11 +42,41 @@ public final class GridRunner {
 
     /** Runs the grid's pending cells into {@code dir} and returns compare.html's path. */
     public Path run(GridSpec spec, Path dir) {
+        return run(spec, dir, null);
+    }
+
+    /**
+     * As {@link #run(GridSpec, Path)} for a path, a file: URI or a Hadoop-FS URI (hdfs://, s3a://, …); for the
+     * latter the driver works in a local mirror under ~/.kif4j/grids and the cells write to the URI.
+     */
+    public Path run(GridSpec spec, String location) {
+        if (!GridLocation.isRemote(location)) {
+            return run(spec, GridLocation.path(location), null);
+        }
+        if (options.executor().equals("local")) {
+            throw new KifInputException(location + ": --out: a Hadoop-FS grid folder needs --executor spark "
+                    + "(or mount it and give the mounted path)");
+        }
+        GridMirror mirror = provider().mirror(location, options);
+        Path local = Path.of(System.getProperty("user.home"), ".kif4j", "grids",
+                location.replaceAll("[^A-Za-z0-9._-]+", "_"));
+        try {
+            Files.createDirectories(local.getParent());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the grid mirror " + local, e);
+        }
+        return run(spec, local, mirror);
+    }
+
+    private Path run(GridSpec spec, Path dir, GridMirror mirror) {
         prepare(dir);
-        try (RunLock lock = lockGrid(dir)) {
+        try (RunLock lock = lockGrid(dir); Lease lease = new Lease(mirror != null ? mirror.lock() : null)) {
             List<GridCell> pending = new ArrayList<>();
             for (GridCell cell : spec.cells()) {
-                if (complete(dir, cell)) {
+                if (mirror != null ? mirror.complete(cell) : complete(dir, cell)) {
+                    if (mirror != null && !complete(dir, cell)) {
+                        mirror.pull(cell, dir);
+                    }
                     console.accept(cell.label() + ": done, skipped");
                 } else {
                     pending.add(cell);
@@ -50,16 +84,39 @@ public final class GridRunner {
             }
             if (!pending.isEmpty()) {
                 GridProgress progress = new GridProgress(spec.cells().size(), spec.cells().size() - pending.size(), console);
-                List<CellOutcome> outcomes = executor().execute(pending, dir, progress);
+                List<CellOutcome> outcomes = executor().execute(pending,
+                        mirror != null ? mirror.uri() : dir.toAbsolutePath().toString(), progress);
                 console.accept(progress.line());
-                failIfIncomplete(dir, outcomes);
+                failIfIncomplete(mirror != null ? mirror.uri() : dir.toString(), outcomes);
+                if (mirror != null) {
+                    pending.forEach(c -> mirror.pull(c, dir));
+                }
             } else {
                 console.accept("grid: all " + spec.cells().size() + " cells were already done; nothing to run");
             }
             Path html = CompareReport.write(dir, spec.entries(dir));
+            if (mirror != null) {
+                for (String f : List.of(CompareReport.CSV, CompareReport.MARKDOWN, CompareReport.HTML)) {
+                    mirror.push(dir.resolve(f));
+                }
+            }
             console.accept(readQuietly(dir.resolve(CompareReport.MARKDOWN)));
-            console.accept("comparison: " + html);
+            console.accept("comparison: " + (mirror != null ? mirror.uri() + "/" + CompareReport.HTML + " (local copy " + html + ")" : html));
             return html;
+        }
+    }
+
+    /** The remote lease as a resource that closes without a checked exception. */
+    private record Lease(AutoCloseable lease) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (lease != null) {
+                try {
+                    lease.close();
+                } catch (Exception e) {
+                    LOG.warn("could not release the grid lease: {}", e.toString());
+                }
+            }
         }
     }
 
@@ -71,10 +128,14 @@ public final class GridRunner {
         if (options.executor().equals("local")) {
             return new LocalCellExecutor(options.parallel(), options.launcher(), console);
         }
+        return provider().create(options);
+    }
+
+    private CellExecutorProvider provider() {
         List<String> known = new ArrayList<>(List.of("local"));
         for (CellExecutorProvider p : ServiceLoader.load(CellExecutorProvider.class)) {
             if (p.name().equals(options.executor())) {
-                return p.create(options);
+                return p;
             }
             known.add(p.name());
         }
@@ -117,13 +178,13 @@ public final class GridRunner {
         }
     }
 
-    private static void failIfIncomplete(Path dir, List<CellOutcome> outcomes) {
+    private static void failIfIncomplete(String grid, List<CellOutcome> outcomes) {
         List<CellOutcome> bad = outcomes.stream().filter(o -> o.status() != CellOutcome.Status.DONE).toList();
         if (bad.isEmpty()) {
             return;
         }
         CellOutcome first = bad.stream().filter(o -> o.status() == CellOutcome.Status.INVALID).findFirst().orElse(bad.get(0));
-        String more = bad.size() > 1 ? " (and " + (bad.size() - 1) + " more cells; logs in " + dir.resolve("cell-logs") + ")" : "";
+        String more = bad.size() > 1 ? " (and " + (bad.size() - 1) + " more cells; logs in " + grid + "/cell-logs)" : "";
         String msg = "grid cell " + first.cell().label() + ": " + first.message() + more
                 + "; the completed cells are kept, run the same command again to continue";
         if (first.status() == CellOutcome.Status.INVALID) {

@@ -28,7 +28,8 @@ public final class LocalCellExecutor implements CellExecutor {
     }
 
     @Override
-    public List<CellOutcome> execute(List<GridCell> cells, Path gridDir, GridProgress progress) {
+    public List<CellOutcome> execute(List<GridCell> cells, String grid, GridProgress progress) {
+        Path gridDir = Path.of(grid);
         return parallel == 1 ? inProcess(cells, gridDir, progress) : processes(cells, gridDir, progress);
     }
 

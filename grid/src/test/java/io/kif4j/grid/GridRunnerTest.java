@@ -115,7 +115,15 @@ class GridRunnerTest {
     void gridLocationTakesPathsAndFileUrisAndNamesWhatItCannotUse() {
         assertEquals(Path.of("/tmp/g"), GridLocation.path("file:///tmp/g"));
         assertEquals(Path.of("runs/x"), GridLocation.path("runs/x"));
-        KifInputException e = assertThrows(KifInputException.class, () -> GridLocation.path("hdfs://nn:8020/grids/a"));
-        assertTrue(e.getMessage().startsWith("hdfs://nn:8020/grids/a: --out:"), e.getMessage());
+        assertTrue(GridLocation.isRemote("hdfs://nn:8020/grids/a"));
+        assertTrue(GridLocation.isRemote("s3a://bucket/grids/a"));
+        assertFalse(GridLocation.isRemote("file:///tmp/g"));
+        assertFalse(GridLocation.isRemote("/tmp/g"));
+        assertFalse(GridLocation.isRemote("C:/grids"));
+        GridSpec spec = GridSpec.of(RunConfig::new, List.of("seqlora"), null, 1);
+        KifInputException e = assertThrows(KifInputException.class,
+                () -> new GridRunner(local(), s -> { }).run(spec, "hdfs://nn:8020/grids/a"));
+        assertTrue(e.getMessage().startsWith("hdfs://nn:8020/grids/a: --out: a Hadoop-FS grid folder needs --executor spark"),
+                e.getMessage());
     }
 }

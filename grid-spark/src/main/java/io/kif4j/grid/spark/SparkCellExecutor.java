@@ -4,6 +4,7 @@ import io.kif4j.grid.CellExecutor;
 import io.kif4j.grid.CellLauncher;
 import io.kif4j.grid.CellOutcome;
 import io.kif4j.grid.GridCell;
+import io.kif4j.grid.GridLocation;
 import io.kif4j.grid.GridOptions;
 import io.kif4j.grid.GridProgress;
 import io.kif4j.weights.KifInputException;
@@ -52,7 +53,7 @@ public final class SparkCellExecutor implements CellExecutor {
     }
 
     @Override
-    public List<CellOutcome> execute(List<GridCell> cells, Path gridDir, GridProgress progress) {
+    public List<CellOutcome> execute(List<GridCell> cells, String grid, GridProgress progress) {
         SparkConf conf = conf(cells.size());
         checkReachable(conf.get("spark.master"));
         JavaSparkContext sc;
@@ -68,14 +69,14 @@ public final class SparkCellExecutor implements CellExecutor {
             progress.ui(ui.isEmpty() ? "" : "Spark UI " + ui);
             progress.tick();
             JavaFutureAction<List<CellOutcome>> job = sc.parallelize(cells, cells.size())
-                    .map(new CellTask(options.launcher(), gridDir.toAbsolutePath().toString())).collectAsync();
+                    .map(new CellTask(options.launcher(), grid, options.sparkConf())).collectAsync();
             while (true) {
                 try {
                     return job.get(TICK_MS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException tick) {
                     progress.tick();
                 } catch (ExecutionException e) {
-                    return afterAbort(cells, gridDir, e.getCause());
+                    return afterAbort(cells, grid, e.getCause());
                 }
             }
         } catch (InterruptedException e) {
@@ -87,12 +88,13 @@ public final class SparkCellExecutor implements CellExecutor {
     }
 
     /** The job stopped (a cell failed maxFailures times): the completed cells stand, the others failed. */
-    private static List<CellOutcome> afterAbort(List<GridCell> cells, Path gridDir, Throwable cause) {
+    private List<CellOutcome> afterAbort(List<GridCell> cells, String grid, Throwable cause) {
         String why = firstLine(cause.getMessage());
         LOG.warn("the Spark job stopped: {}", why);
         List<CellOutcome> outcomes = new ArrayList<>();
         for (GridCell c : cells) {
-            boolean done = Files.isRegularFile(gridDir.resolve(c.dir()).resolve("report.html"));
+            boolean done = GridLocation.isRemote(grid) ? new HadoopGridMirror(grid, options.sparkConf()).complete(c)
+                    : Files.isRegularFile(Path.of(grid).resolve(c.dir()).resolve("report.html"));
             outcomes.add(new CellOutcome(c, done ? CellOutcome.Status.DONE : CellOutcome.Status.FAILED,
                     done ? "" : "not completed: the Spark job stopped (" + why + ")", 0));
         }
@@ -152,10 +154,12 @@ public final class SparkCellExecutor implements CellExecutor {
     }
 
     /** The task: run one cell in its own JVM on the executor; a failed cell throws, so that Spark retries it. */
-    record CellTask(CellLauncher launcher, String gridDir) implements Function<GridCell, CellOutcome> {
+    record CellTask(CellLauncher launcher, String grid, Map<String, String> sparkConf)
+            implements Function<GridCell, CellOutcome> {
         @Override
         public CellOutcome call(GridCell cell) throws Exception {
-            CellOutcome o = launcher.run(cell, Path.of(gridDir));
+            CellOutcome o = GridLocation.isRemote(grid) ? StagedCell.run(launcher, cell, grid, sparkConf)
+                    : launcher.run(cell, Path.of(grid));
             if (o.status() == CellOutcome.Status.FAILED) {
                 throw new IllegalStateException("grid cell " + cell.label() + " failed: " + o.message());
             }
