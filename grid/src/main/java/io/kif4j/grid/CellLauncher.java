@@ -83,6 +83,7 @@ public record CellLauncher(List<String> javaOptions, int threads, String shared,
             cmd.add("-Dkif.home=" + kifHome);
         }
         cmd.add("-D" + CellMain.PARENT_PID + "=" + ProcessHandle.current().pid());
+        cmd.add("-Dkif.cell=" + cell.dir()); // which cell a JVM runs, for ps (before the long class path)
         cmd.add("-cp");
         cmd.add(classpath != null ? classpath : System.getProperty("java.class.path"));
         cmd.add(CellMain.class.getName());

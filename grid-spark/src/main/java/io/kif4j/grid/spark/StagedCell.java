@@ -70,6 +70,9 @@ final class StagedCell {
 
     /** Uploads what is complete and not yet up; with {@code last}, the run's remaining files and report.html. */
     private synchronized void upload(boolean last) {
+        if (!Files.isDirectory(localCell)) {
+            return; // the cell JVM has not created its run folder yet
+        }
         try {
             Path tasks = localCell.resolve("tasks");
             if (Files.isDirectory(tasks)) {

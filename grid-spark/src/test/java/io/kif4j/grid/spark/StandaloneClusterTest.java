@@ -148,19 +148,17 @@ class StandaloneClusterTest {
     private Optional<String> killAnExecutorInTheMiddleOfACell(Path grid, Process driver) throws Exception {
         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(20);
         while (driver.isAlive() && System.currentTimeMillis() < deadline) {
-            for (ProcessHandle cell : started.stream().flatMap(Process::descendants)
-                    .filter(h -> h.info().commandLine().orElse("").contains("io.kif4j.grid.CellMain")).toList()) {
-                String line = cell.info().commandLine().orElse("");
-                Matcher m = Pattern.compile("CellMain (\\S+)").matcher(line);
+            List<ProcessHandle> workers = started.subList(1, 3).stream().map(Process::toHandle).toList();
+            for (ProcessHandle cell : workers.stream().flatMap(ProcessHandle::descendants).toList()) {
+                Matcher m = Pattern.compile("-Dkif\\.cell=(\\S+)").matcher(commandLine(cell));
                 if (!m.find()) {
                     continue;
                 }
-                Path run = Path.of(m.group(1));
+                Path run = grid.resolve(m.group(1));
                 boolean midway = Files.isRegularFile(run.resolve("tasks/01-dbpedia/done.json"))
                         && !Files.isRegularFile(run.resolve("report.html"));
-                Optional<ProcessHandle> executor = cell.parent();
-                if (midway && executor.isPresent()
-                        && executor.get().info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")) {
+                Optional<ProcessHandle> executor = cell.parent(); // the executor JVM that launched the cell
+                if (midway && executor.isPresent() && workers.stream().noneMatch(w -> w.pid() == executor.get().pid())) {
                     executor.get().destroyForcibly(); // SIGKILL
                     return Optional.of(run.toString());
                 }
@@ -194,6 +192,15 @@ class StandaloneClusterTest {
             }
         }
         return m;
+    }
+
+    /** From /proc: ProcessHandle.Info has no command line for one as long as a cell's (its class path). */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"))).replace('\0', ' ');
+        } catch (java.io.IOException gone) {
+            return "";
+        }
     }
 
     private static String java() {
