@@ -1,24 +1,23 @@
 package io.kif4j.cli;
 
-import io.kif4j.continual.ContinualRunner;
-import io.kif4j.continual.Methods;
-import io.kif4j.continual.RunConfig;
-import io.kif4j.continual.report.CompareReport;
+import io.kif4j.grid.CellLauncher;
+import io.kif4j.grid.GridOptions;
+import io.kif4j.grid.GridRunner;
+import io.kif4j.grid.GridSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "compare", description = {"Run several methods on the same tasks, order, samples and seeds, and write "
         + "compare.md, compare.csv and compare.html (AP/FWT/BWT per method, like the KIF paper's Table I).",
-        "Resumable: run it again with the same --out to continue with the methods and tasks not yet done."})
+        "Resumable: run it again with the same --out to continue with the methods and tasks not yet done.",
+        "--executor spark runs one Spark task per cell (README: More than one machine)."})
 final class CompareCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,54 +33,38 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "Seeds per method and order (seed, seed+1, ...) (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Comparison folder (default: runs/compare-<timestamp>).")
-    Path out;
+    @Option(names = "--out", paramLabel = "DIR_OR_URI", description = "Comparison folder (default: runs/compare-<timestamp>); with --executor spark "
+            + "a folder every worker sees at the same path, or a Hadoop-FS URI (hdfs://, s3a://).")
+    String out;
+
+    @Option(names = "--executor", defaultValue = "local", description = "local (this machine) or spark (one Spark task per cell) (default: ${DEFAULT-VALUE}).")
+    String executor;
+
+    @Option(names = "--parallel", defaultValue = "1", description = "local: cells at a time, each in its own JVM when > 1 (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--spark-master", description = "spark: local[N], spark://host:7077, yarn or k8s://... (default: local[*]).")
+    String sparkMaster;
+
+    @Option(names = "--spark-conf", description = "spark: an extra Spark setting KEY=VALUE, repeatable (default: none).")
+    java.util.Map<String, String> sparkConf;
+
+    @Option(names = "--threads-per-cell", defaultValue = "1", description = "A cell's thread budget, spark.task.cpus (default: ${DEFAULT-VALUE}).")
+    int threadsPerCell;
 
     @Override
     public Integer call() {
-        RunConfig base = flags.config();
-        for (String m : methods) {
-            Methods.create(m, base); // fail on an unknown name before any run starts
+        GridSpec spec = GridSpec.of(flags::config, methods, orders, seeds);
+        String dir = out;
+        if (dir == null) {
+            Path runs = Path.of(System.getProperty("kif.home", "."), "runs");
+            runs.toFile().mkdirs();
+            dir = runs.resolve("compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toString();
         }
-        if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be at least 1");
-        }
-        Path dir = out != null ? out : Path.of(System.getProperty("kif.home", "."), "runs",
-                "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        List<String> orderList = orders != null ? orders : List.of(base.tasks != null ? "custom" : base.order);
-        List<CompareReport.Entry> entries = new ArrayList<>();
-        for (String method : methods) {
-            for (String order : orderList) {
-                List<Path> runs = new ArrayList<>();
-                for (int s = 0; s < seeds; s++) {
-                    RunConfig c = flags.config();
-                    c.method = method;
-                    if (!order.equals("custom")) {
-                        c.order = order;
-                    }
-                    c.seed = base.seed + s;
-                    Path run = dir.resolve(method).resolve("order-" + order).resolve("seed-" + c.seed);
-                    runs.add(run);
-                    if (Files.isRegularFile(run.resolve("report.html"))) {
-                        System.out.println(method + " order " + order + " seed " + c.seed + ": done, skipped");
-                        continue;
-                    }
-                    new ContinualRunner(c, Defaults.shared(), System.out::println).run(run);
-                }
-                entries.add(new CompareReport.Entry(method, Methods.create(method, base).usesReplay(), order, runs));
-            }
-        }
-        Path html = CompareReport.write(dir, entries);
-        System.out.println(readQuietly(dir.resolve("compare.md")));
-        System.out.println("comparison: " + html);
+        CellLauncher launcher = new CellLauncher(CellLauncher.DEFAULT_JAVA_OPTIONS, threadsPerCell,
+                Defaults.shared().toAbsolutePath().toString(), System.getProperty("kif.home"), null);
+        new GridRunner(new GridOptions(executor, parallel, sparkMaster, sparkConf, launcher), System.out::println)
+                .run(spec, dir);
         return 0;
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 }

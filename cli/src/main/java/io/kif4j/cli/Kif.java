@@ -65,7 +65,8 @@ public final class Kif implements Runnable {
             if (backend.isPresent()) {
                 errOut.println("kif: error: " + backend.get());
             } else if (ex instanceof KifInputException || ex instanceof UncheckedIOException
-                    || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException) {
+                    || ex instanceof IllegalArgumentException || ex instanceof LoraTrainer.NonFiniteLossException
+                    || ex instanceof io.kif4j.grid.GridRunner.CellsFailedException) {
                 errOut.println("kif: error: " + ex.getMessage());
             } else {
                 errOut.println("kif: internal error: " + ex + (debug ? "" : " (run with --debug for the stack trace)"));
