@@ -220,7 +220,7 @@ public final class Evaluator {
     }
 
     /** Σ_t log softmax(logits_t)[y_t] over labelled positions; LLaMA logits at t predict the label at t+1. */
-    static double[] sequenceLogLikelihood(INDArray logits, int[][] labels, boolean shifted) {
+    public static double[] sequenceLogLikelihood(INDArray logits, int[][] labels, boolean shifted) {
         int b = (int) logits.size(0);
         int t = (int) logits.size(1);
         int v = (int) logits.size(2);
