@@ -131,10 +131,11 @@ public final class LlamaModel implements LanguageModel {
         }
         Map<String, INDArray> ph = LlamaInputs.forSequence(
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
+        LlamaInputs.putLastRows(ph, b, len);
         int layers = config.numHiddenLayers();
         String[] outs = logitsAndPresentKeyValues();
-        Map<String, INDArray> out = trainingGraph().output(ph, outs);
-        INDArray logits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1), NDArrayIndex.all()).dup();
+        Map<String, INDArray> out = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
+        INDArray logits = out.get(LlamaGraph.LAST_LOGITS);
 
         int[][] keyMask = Arrays.stream(mask).map(int[]::clone).toArray(int[][]::new);
         List<int[]> newTokens = new ArrayList<>();
@@ -219,10 +220,10 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = prompts[r].length;
         }
         int layers = config.numHiddenLayers();
-        String[] outs = logitsAndPresentKeyValues();
-        Map<String, INDArray> out = trainingGraph().output(LlamaInputs.tokens(ids, mask, pos, rope, config), outs);
-        float[] lastLogits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1),
-                NDArrayIndex.all()).dup('c').data().asFloat();
+        Map<String, INDArray> prefill = LlamaInputs.tokens(ids, mask, pos, rope, config);
+        LlamaInputs.putLastRows(prefill, b, len);
+        Map<String, INDArray> out = trainingGraph().output(prefill, lastLogitsAndPresentKeyValues());
+        float[] lastLogits = out.get(LlamaGraph.LAST_LOGITS).dup('c').data().asFloat();
 
         // one decoding-graph row per (prompt, continuation), right-padded, with its prompt's cache
         List<int[]> owner = new ArrayList<>();
@@ -282,7 +283,14 @@ public final class LlamaModel implements LanguageModel {
         return result;
     }
 
-    /** The full graph's outputs for a prefill: the logits, then each layer's present keys and values. */
+    /** A prefill's outputs: the last position's logits, then each layer's present keys and values. */
+    private String[] lastLogitsAndPresentKeyValues() {
+        String[] outs = logitsAndPresentKeyValues();
+        outs[0] = LlamaGraph.LAST_LOGITS;
+        return outs;
+    }
+
+    /** A decoding step's outputs: the logits, then each layer's present keys and values. */
     private String[] logitsAndPresentKeyValues() {
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
