@@ -24,10 +24,20 @@ import java.util.List;
  * @param joint      batches of the task's data and the memory shuffled together (the task's alone when the memory
  *                   is empty), for joint-training replay
  * @param dir        the task's output folder, for method-specific files
+ * @param timings    where {@link #trainOn} adds its training time
  */
 public record TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
                           TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
-                          LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
+                          LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed,
+                          TaskTimings timings) {
+
+    /** A context whose training time nobody reads. */
+    public TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
+                       TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
+                       LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
+        this(index, task, model, previous, loraConfig, trainConfig, train, validation, memory, joint, dir, seed,
+                new TaskTimings());
+    }
 
     /** A fresh adapter, initialised from the run's seed and the task index. */
     public LoraAdapter fresh() {
@@ -58,6 +68,6 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
         for (LossTerm t : terms) {
             trainer.withLossTerm(t);
         }
-        return trainer.train(batches, validation, hook);
+        return timings.time(TaskTimings.TRAIN, () -> trainer.train(batches, validation, hook));
     }
 }
