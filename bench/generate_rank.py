@@ -252,14 +252,18 @@ def main():
                                   min_new_tokens=n, do_sample=False, num_beams=1)
         return t5_generate(model, prompts, n) if is_t5 else llama_generate(model, prompts, n)
 
+    cpu = []  # process CPU ms of each timed call (on one thread, about the idle-machine time)
+
     def timed(call):
         for _ in range(a.warmup):
             call()
         ms = []
+        cpu.clear()
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             call()
             ms.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         return ms
 
     out = {"impl": ("hf transformers " + __import__("transformers").__version__ if impl == "hf" else "plain")
@@ -268,11 +272,13 @@ def main():
     with torch.inference_mode():
         if a.mode == "generate":
             ms = timed(lambda: generate(a.new_tokens))
+            gen_cpu = list(cpu)
             first = timed(lambda: generate(1)) if a.new_tokens > 1 else ms
             med = statistics.median(ms)
             out.update({"new_tokens": a.new_tokens, "median_ms": round(med, 1), "min_ms": round(min(ms), 1),
                         "max_ms": round(max(ms), 1),
                         "generated_tokens_per_s": round(a.batch * a.new_tokens / (med / 1000), 1),
+                        "median_cpu_ms": round(statistics.median(gen_cpu), 1),
                         "prefill_ms": round(statistics.median(first), 1),
                         "decode_step_ms": round((med - statistics.median(first)) / max(1, a.new_tokens - 1), 1)})
         else:
@@ -282,6 +288,7 @@ def main():
             out.update({"labels": a.labels, "label_tokens": a.label_tokens, "median_ms": round(med, 1),
                         "min_ms": round(min(ms), 1), "max_ms": round(max(ms), 1),
                         "examples_per_s": round(a.batch / (med / 1000), 1),
+                        "median_cpu_ms": round(statistics.median(cpu), 1),
                         "method": "every (prompt, label) sequence scored whole, %d per forward" % a.batch})
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(out))

@@ -158,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
                 : ImportanceTracker.kif(ImportanceMetric.FISHER));
         double[] plain = timed[0];
+        double[] plainCpu = lastCpuMs;
         double rssAfterPlain = rssMb("VmRSS:");
         double[] withImportance = timed[1];
         double median = median(plain);
@@ -175,6 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("median_step_ms", round(median));
         out.put("min_step_ms", round(Arrays.stream(plain).min().orElse(Double.NaN)));
         out.put("max_step_ms", round(Arrays.stream(plain).max().orElse(Double.NaN)));
+        out.put("median_step_cpu_ms", round(median(plainCpu)));
         out.put("tokens_per_s", round(tokens / (median / 1000)));
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         out.put("rss_mb", round(rssAfterPlain));
@@ -214,6 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
         int total = warmup + (alternate ? 2 : 1) * steps;
         List<ModelInputs> batches = Collections.nCopies(total, in);
         long[] ends = new long[total + 1];
+        long[] cpuEnds = new long[total + 1];
         StepHook timer = new StepHook() {
             private boolean on(int step) {
                 return step <= warmup || (step - warmup) % 2 == 0;
@@ -232,14 +235,17 @@ public final class BenchCommand implements Callable<Integer> {
                     tracker.afterStep(step, params, grads, loss);
                 }
                 ends[step] = System.nanoTime();
+                cpuEnds[step] = processCpuNanos();
                 trace("step " + step);
             }
         };
         TrainConfig config = TrainConfig.defaults(1, 1e-4, 42);
         ends[0] = System.nanoTime();
+        cpuEnds[0] = processCpuNanos();
         new LoraTrainer(built.model(), adapter, config).train(e -> batches, List.of(), timer);
         double[] plain = new double[steps];
         double[] with = alternate ? new double[steps] : null;
+        lastCpuMs = new double[steps];
         for (int i = 0; i < (alternate ? 2 : 1) * steps; i++) {
             int step = warmup + i + 1;
             double ms = (ends[step] - ends[step - 1]) / 1e6;
@@ -247,6 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
                 with[i / 2] = ms;
             } else {
                 plain[alternate ? i / 2 : i] = ms;
+                lastCpuMs[alternate ? i / 2 : i] = (cpuEnds[step] - cpuEnds[step - 1]) / 1e6;
             }
         }
         if (!json) {
@@ -307,10 +314,19 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("percent_of_theoretical_peak", th == null ? null : round(100 * achieved / th.gflops()));
     }
 
+    private double[] lastCpuMs;
+
+    /** CPU time of this process in ns, all threads; −1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
     private Map<String, Object> timeGeneration(BenchModels.Built built) {
         int vocab = built.model().vocabSize();
         int[][] prompts = BenchInference.randomIds(new Random(7), batch, src, vocab);
         double[] full = timeCalls(() -> BenchInference.generate(built.model(), prompts, newTokens));
+        double[] fullCpu = lastCpuMs;
         // the prefill (and first token) alone: what the decode steps add is the rest
         double[] prefill = newTokens > 1 ? timeCalls(() -> BenchInference.generate(built.model(), prompts, 1)) : full;
         double median = median(full);
@@ -320,6 +336,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("min_ms", round(Arrays.stream(full).min().orElse(Double.NaN)));
         out.put("max_ms", round(Arrays.stream(full).max().orElse(Double.NaN)));
         out.put("generated_tokens_per_s", round((double) batch * newTokens / (median / 1000)));
+        out.put("median_cpu_ms", round(median(fullCpu)));
         out.put("prefill_ms", round(median(prefill)));
         out.put("decode_step_ms", newTokens > 1 ? round((median - median(prefill)) / (newTokens - 1)) : null);
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
@@ -339,6 +356,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] ms = timeCalls(() -> BenchInference.rank(built.model(), prompts, labelIds).length);
         double median = median(ms);
+        double[] cpu = lastCpuMs;
         Map<String, Object> out = inferenceHeader(built, "rank");
         out.put("labels", labels);
         out.put("label_tokens", labelTokens);
@@ -346,7 +364,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("min_ms", round(Arrays.stream(ms).min().orElse(Double.NaN)));
         out.put("max_ms", round(Arrays.stream(ms).max().orElse(Double.NaN)));
         out.put("examples_per_s", round(batch / (median / 1000)));
-        out.put("method", built.t5() ? "every (prompt, label) sequence scored whole, " + batch + " per forward"
+        out.put("median_cpu_ms", round(median(cpu)));
+        out.put("method", built.t5() ? "each prompt encoded once, then all labels decoded against it"
                 : "each prompt once, then all labels against its cached keys and values");
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         return out;
@@ -364,16 +383,22 @@ public final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    /** {@code warmup} untimed calls, then {@code steps} timed ones; their durations in ms. */
+    /**
+     * {@code warmup} untimed calls, then {@code steps} timed ones; their wall durations in ms, and the process CPU
+     * time of each in {@link #lastCpuMs} (on one thread, about what the call takes on an idle machine).
+     */
     private double[] timeCalls(java.util.function.LongSupplier call) {
         for (int i = 0; i < warmup; i++) {
             call.getAsLong();
         }
         double[] ms = new double[steps];
+        lastCpuMs = new double[steps];
         for (int i = 0; i < steps; i++) {
             long t = System.nanoTime();
+            long c = processCpuNanos();
             call.getAsLong();
             ms[i] = (System.nanoTime() - t) / 1e6;
+            lastCpuMs[i] = (processCpuNanos() - c) / 1e6;
             trace("call " + i);
         }
         if (!json) {

@@ -1,6 +1,5 @@
 package io.kif4j.cli;
 
-import io.kif4j.continual.eval.Evaluator;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.llama.LlamaModel;
@@ -12,8 +11,8 @@ import java.util.Random;
 /**
  * What {@code kif bench --mode generate} and {@code --mode rank} time: greedy generation with the KV cache (no
  * stopping at EOS, so every row gets exactly the requested new tokens), and label ranking as the evaluator's
- * rank-labels scoring does it (LLaMA: each prompt once, then every label against its cached keys and values; T5:
- * every (prompt, label) sequence scored whole, in batches of the examples' count).
+ * rank-labels scoring does it: each prompt through the model once, then every label against its cached keys and
+ * values (LLaMA) or its encoder output (T5).
  */
 final class BenchInference {
 
@@ -45,20 +44,16 @@ final class BenchInference {
      */
     static int[] rank(LanguageModel model, int[][] prompts, int[][][] labels) {
         int examples = prompts.length;
-        double[][] ll;
-        if (model instanceof LlamaModel llama) {
-            boolean[][][] counted = new boolean[examples][][];
-            for (int e = 0; e < examples; e++) {
-                counted[e] = new boolean[labels[e].length][];
-                for (int l = 0; l < labels[e].length; l++) {
-                    counted[e][l] = new boolean[labels[e][l].length];
-                    Arrays.fill(counted[e][l], true);
-                }
+        boolean[][][] counted = new boolean[examples][][];
+        for (int e = 0; e < examples; e++) {
+            counted[e] = new boolean[labels[e].length][];
+            for (int l = 0; l < labels[e].length; l++) {
+                counted[e][l] = new boolean[labels[e][l].length];
+                Arrays.fill(counted[e][l], true);
             }
-            ll = llama.continuationLogLikelihoods(prompts, labels, counted);
-        } else {
-            ll = t5LogLikelihoods(model, prompts, labels);
         }
+        double[][] ll = model instanceof LlamaModel llama ? llama.continuationLogLikelihoods(prompts, labels, counted)
+                : ((T5Model) model).labelLogLikelihoods(prompts, ModelInputs.of(prompts).attentionMask(), labels, counted);
         int[] best = new int[examples];
         for (int e = 0; e < examples; e++) {
             for (int l = 1; l < ll[e].length; l++) {
@@ -68,41 +63,5 @@ final class BenchInference {
             }
         }
         return best;
-    }
-
-    /** Every (prompt, label) pair scored whole, batches of E pairs, as {@code Evaluator.fullSequenceLogLikelihoods}. */
-    private static double[][] t5LogLikelihoods(LanguageModel model, int[][] prompts, int[][][] labels) {
-        int examples = prompts.length;
-        int perExample = labels[0].length;
-        int pairs = examples * perExample;
-        double[][] ll = new double[examples][perExample];
-        for (int start = 0; start < pairs; start += examples) {
-            int end = Math.min(pairs, start + examples);
-            int[][] ids = new int[end - start][];
-            int[][] lab = new int[end - start][];
-            for (int p = start; p < end; p++) {
-                ids[p - start] = prompts[p / perExample];
-                lab[p - start] = labels[p / perExample][p % perExample];
-            }
-            ModelInputs in = ModelInputs.of(ids);
-            ModelInputs scored = new ModelInputs(in.inputIds(), in.attentionMask(), null,
-                    shiftRight(lab, ((T5Model) model).config().decoderStartTokenId()), null);
-            double[] s = Evaluator.sequenceLogLikelihood(model.score(scored).logits(), lab, false);
-            for (int p = start; p < end; p++) {
-                ll[p / perExample][p % perExample] = s[p - start];
-            }
-        }
-        return ll;
-    }
-
-    /** HF's decoder inputs: the start id, then the labels without their last token. */
-    private static int[][] shiftRight(int[][] labels, int start) {
-        int[][] out = new int[labels.length][];
-        for (int r = 0; r < labels.length; r++) {
-            out[r] = new int[labels[r].length];
-            out[r][0] = start;
-            System.arraycopy(labels[r], 0, out[r], 1, labels[r].length - 1);
-        }
-        return out;
     }
 }

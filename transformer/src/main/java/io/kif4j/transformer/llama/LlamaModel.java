@@ -13,7 +13,6 @@ import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -262,8 +261,8 @@ public final class LlamaModel implements LanguageModel {
         Map<String, INDArray> sp = LlamaInputs.tokens(cIds, keyMask, cPos, rope, config);
         long[] rowIndex = Arrays.stream(rowOf).asLongStream().toArray();
         for (int i = 0; i < layers; i++) {
-            sp.put(LlamaGraph.pastKey(i), rowsOf(out.get(LlamaGraph.presentKey(i)), rowIndex));
-            sp.put(LlamaGraph.pastValue(i), rowsOf(out.get(LlamaGraph.presentValue(i)), rowIndex));
+            sp.put(LlamaGraph.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentKey(i)), rowIndex));
+            sp.put(LlamaGraph.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentValue(i)), rowIndex));
         }
         float[] stepLogits = stepGraph().outputSingle(sp, LlamaGraph.LOGITS).dup('c').data().asFloat();
         for (int r = 0; r < rows; r++) {
@@ -300,11 +299,6 @@ public final class LlamaModel implements LanguageModel {
             outs[2 + 2 * i] = LlamaGraph.presentValue(i);
         }
         return outs;
-    }
-
-    /** Copies of the given slices along dimension 0 of a rank-4 array, in order (repeats allowed). */
-    private static INDArray rowsOf(INDArray a, long[] rows) {
-        return a.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
     }
 
     static int[] argmax(INDArray logits) {
