@@ -311,7 +311,10 @@ public final class BenchCommand implements Callable<Integer> {
         BenchPeak.Theoretical th = BenchPeak.Theoretical.ofThisMachine();
         out.put("theoretical_peak_gflops", th == null ? null : round(th.gflops()));
         out.put("theoretical_peak_method", th == null ? null : th.method());
-        out.put("percent_of_theoretical_peak", th == null ? null : round(100 * achieved / th.gflops()));
+        // the same rule: a clock below the one the cores ran at (turbo) must not give more than 100 %
+        BenchPeak.Verdict tv = th == null ? null : BenchPeak.Verdict.of(achieved, th.gflops());
+        out.put("percent_of_theoretical_peak", tv == null ? null : round(tv.percent()));
+        out.put("theoretical_peak_under_estimated", tv == null ? null : tv.underMeasured());
     }
 
     private double[] lastCpuMs;
