@@ -32,11 +32,28 @@ import java.util.concurrent.Callable;
  * {@code kif bench}: times LoRA training steps (the trainer's own loop: forward, backward, clipping, AdamW) on a
  * model of a named size with random weights, and prints one JSON line. See docs/PERFORMANCE.md.
  */
-@Command(name = "bench", description = "Time LoRA training steps on a model shape with random weights (or a model "
-        + "directory) and print one JSON line: median step time, tokens/s, peak RSS, GFLOP/s against a 2048^3 sgemm "
-        + "measured in the same process, the overhead of importance tracking, and the time of an adaptive fusion of a "
-        + "T5-large-sized adapter (144 modules, r 8, 1024 wide).")
+@Command(name = "bench", description = "Time a model shape with random weights (or a model directory) and print one "
+        + "JSON line. --mode train (default): LoRA training steps: median step time, tokens/s, peak RSS, GFLOP/s against "
+        + "the best measured sgemm (2048^3 and the step's own shapes) and the theoretical FP32 peak, the overhead of "
+        + "importance tracking, and the time of an adaptive fusion of a T5-large-sized adapter. --mode generate: greedy "
+        + "generation with the KV cache, exactly --new-tokens per row. --mode rank: label ranking as the evaluator "
+        + "scores it.")
 public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--mode", defaultValue = "train",
+            description = "train (LoRA steps), generate (greedy, KV cache) or rank (label ranking). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--new-tokens", defaultValue = "64",
+            description = "generate: new tokens per row, always all of them (no EOS stop). Default: ${DEFAULT-VALUE}.")
+    int newTokens;
+
+    @Option(names = "--labels", defaultValue = "4", description = "rank: candidate labels per example. Default: ${DEFAULT-VALUE}.")
+    int labels;
+
+    @Option(names = "--label-tokens", defaultValue = "3",
+            description = "rank: tokens per label (EOS included). Default: ${DEFAULT-VALUE}.")
+    int labelTokens;
 
     @Option(names = "--model-config", defaultValue = "t5-small",
             description = "t5-small, t5-base, llama-small or a config.json file (random weights). Default: ${DEFAULT-VALUE}.")
@@ -55,11 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tgt", defaultValue = "16", description = "T5: decoder length (ignored for LLaMA). Default: ${DEFAULT-VALUE}.")
     int tgt;
 
-    @Option(names = "--steps", defaultValue = "10", description = "Timed steps per measurement. Default: ${DEFAULT-VALUE}.")
-    int steps;
+    @Option(names = "--steps", description = "Timed steps (train, default 10) or timed calls (generate 3, rank 5).")
+    Integer steps;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first (graph building). Default: ${DEFAULT-VALUE}.")
-    int warmup;
+    @Option(names = "--warmup", description = "Untimed steps or calls first (graph building). Default: 2 (generate, rank: 1).")
+    Integer warmup;
 
     @Option(names = "--r", defaultValue = "8", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
     int r;
@@ -90,39 +107,63 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1) {
-            throw new IllegalArgumentException("--batch, --src, --tgt, --steps and --r must be >= 1, --warmup >= 0");
+        boolean train = mode.equals("train");
+        if (!train && !mode.equals("generate") && !mode.equals("rank")) {
+            throw new IllegalArgumentException("--mode must be train, generate or rank, got " + mode);
+        }
+        if (steps == null) {
+            steps = switch (mode) {
+                case "generate" -> 3;
+                case "rank" -> 5;
+                default -> 10;
+            };
+        }
+        if (warmup == null) {
+            warmup = train ? 2 : 1;
+        }
+        if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1 || newTokens < 1 || labels < 1
+                || labelTokens < 1) {
+            throw new IllegalArgumentException("--batch, --src, --tgt, --steps, --r, --new-tokens, --labels and "
+                    + "--label-tokens must be >= 1, --warmup >= 0");
         }
         trace("start");
-        double sgemm = sgemmGflops();
-        trace("sgemm");
         BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
                 : BenchModels.fromConfig(modelConfig, 42);
         if (threads != null) {
             Threads.set(threads);
         }
+        trace("model built");
+        if (!train) {
+            System.out.println(JsonOut.write(mode.equals("generate") ? timeGeneration(built) : timeRanking(built)));
+            return 0;
+        }
+        // the sgemm after the model is built: the BLAS then has the thread count the steps run with
+        BenchPeak.Measured sgemm = BenchPeak.measure(BenchModels.dominantShapes(built.config(), batch, src,
+                built.t5() ? tgt : 0), 5);
+        trace("sgemm");
         List<String> t = targets == null ? (built.t5() ? List.of("q", "v") : List.of("q_proj", "v_proj"))
                 : targets.equals(List.of("all")) ? (built.t5() ? List.of("q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo")
                 : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
         LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
                 : "CAUSAL_LM"), 42);
-        trace("model built");
         ModelInputs in = randomBatch(built);
         long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
         double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
                 name -> t.contains(name));
         if (!json) {
-            System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %.1f GFLOP/s%n",
+            System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %s GFLOP/s%n",
                     built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
-                    Threads.current(), Threads.blas(), sgemm);
+                    Threads.current(), Threads.blas(), sgemm.gflopsByShape());
         }
         double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
                 : ImportanceTracker.kif(ImportanceMetric.FISHER));
         double[] plain = timed[0];
+        double[] plainCpu = lastCpuMs;
         double rssAfterPlain = rssMb("VmRSS:");
         double[] withImportance = timed[1];
         double median = median(plain);
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", "train");
         out.put("model", built.name());
         out.put("batch", batch);
         out.put("src", src);
@@ -135,14 +176,14 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("median_step_ms", round(median));
         out.put("min_step_ms", round(Arrays.stream(plain).min().orElse(Double.NaN)));
         out.put("max_step_ms", round(Arrays.stream(plain).max().orElse(Double.NaN)));
+        out.put("median_step_cpu_ms", round(median(plainCpu)));
         out.put("tokens_per_s", round(tokens / (median / 1000)));
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         out.put("rss_mb", round(rssAfterPlain));
         out.put("step_gflop", round(flops / 1e9));
         double achieved = flops / (median / 1000) / 1e9;
         out.put("achieved_gflops", round(achieved));
-        out.put("sgemm_gflops", round(sgemm));
-        out.put("percent_of_sgemm_peak", round(100 * achieved / sgemm));
+        putPeak(out, achieved, sgemm);
         if (withImportance != null) {
             double m2 = median(withImportance);
             out.put("median_step_ms_with_importance", round(m2));
@@ -175,6 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
         int total = warmup + (alternate ? 2 : 1) * steps;
         List<ModelInputs> batches = Collections.nCopies(total, in);
         long[] ends = new long[total + 1];
+        long[] cpuEnds = new long[total + 1];
         StepHook timer = new StepHook() {
             private boolean on(int step) {
                 return step <= warmup || (step - warmup) % 2 == 0;
@@ -193,14 +235,17 @@ public final class BenchCommand implements Callable<Integer> {
                     tracker.afterStep(step, params, grads, loss);
                 }
                 ends[step] = System.nanoTime();
+                cpuEnds[step] = processCpuNanos();
                 trace("step " + step);
             }
         };
         TrainConfig config = TrainConfig.defaults(1, 1e-4, 42);
         ends[0] = System.nanoTime();
+        cpuEnds[0] = processCpuNanos();
         new LoraTrainer(built.model(), adapter, config).train(e -> batches, List.of(), timer);
         double[] plain = new double[steps];
         double[] with = alternate ? new double[steps] : null;
+        lastCpuMs = new double[steps];
         for (int i = 0; i < (alternate ? 2 : 1) * steps; i++) {
             int step = warmup + i + 1;
             double ms = (ends[step] - ends[step - 1]) / 1e6;
@@ -208,6 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
                 with[i / 2] = ms;
             } else {
                 plain[alternate ? i / 2 : i] = ms;
+                lastCpuMs[alternate ? i / 2 : i] = (cpuEnds[step] - cpuEnds[step - 1]) / 1e6;
             }
         }
         if (!json) {
@@ -246,25 +292,122 @@ public final class BenchCommand implements Callable<Integer> {
         return new ModelInputs(ids, mask, labels, null, null);
     }
 
-    /** A 2048³ single-precision matrix product, best of three after one warm-up, in GFLOP/s. */
-    static double sgemmGflops() {
-        int n = 2048;
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
-            long s = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            double secs = (System.nanoTime() - s) / 1e9;
-            if (i > 0) {
-                best = Math.min(best, secs);
+    /**
+     * The step's rate against the best measured sgemm (never above 100 %: a step faster than every sgemm becomes
+     * the peak, flagged {@code peak_under_measured}), each sgemm shape's rate, and the theoretical FP32 peak.
+     */
+    static void putPeak(Map<String, Object> out, double achieved, BenchPeak.Measured sgemm) {
+        BenchPeak.Verdict v = BenchPeak.Verdict.of(achieved, sgemm.best());
+        Map<String, Object> shapes = new LinkedHashMap<>();
+        sgemm.gflopsByShape().forEach((shape, g) -> shapes.put(shape.toString(), round(g)));
+        out.put("sgemm_gflops", round(sgemm.gflopsByShape().values().iterator().next()));
+        out.put("sgemm_gflops_by_shape", shapes);
+        out.put("peak_gflops", round(v.peakGflops()));
+        out.put("percent_of_sgemm_peak", round(v.percent()));
+        out.put("peak_under_measured", v.underMeasured());
+        out.put("peak_method", "best of 5 sgemm runs (after 1 warm-up) at each shape m x k x n of sgemm_gflops_by_shape "
+                + "(2048^3, then the step's dominant matmuls), in this process after the model was built; the step's "
+                + "own rate instead when higher (peak_under_measured)");
+        BenchPeak.Theoretical th = BenchPeak.Theoretical.ofThisMachine();
+        out.put("theoretical_peak_gflops", th == null ? null : round(th.gflops()));
+        out.put("theoretical_peak_method", th == null ? null : th.method());
+        // the same rule: a clock below the one the cores ran at (turbo) must not give more than 100 %
+        BenchPeak.Verdict tv = th == null ? null : BenchPeak.Verdict.of(achieved, th.gflops());
+        out.put("percent_of_theoretical_peak", tv == null ? null : round(tv.percent()));
+        out.put("theoretical_peak_under_estimated", tv == null ? null : tv.underMeasured());
+    }
+
+    private double[] lastCpuMs;
+
+    /** CPU time of this process in ns, all threads; −1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    private Map<String, Object> timeGeneration(BenchModels.Built built) {
+        int vocab = built.model().vocabSize();
+        int[][] prompts = BenchInference.randomIds(new Random(7), batch, src, vocab);
+        double[] full = timeCalls(() -> BenchInference.generate(built.model(), prompts, newTokens));
+        double[] fullCpu = lastCpuMs;
+        // the prefill (and first token) alone: what the decode steps add is the rest
+        double[] prefill = newTokens > 1 ? timeCalls(() -> BenchInference.generate(built.model(), prompts, 1)) : full;
+        double median = median(full);
+        Map<String, Object> out = inferenceHeader(built, "generate");
+        out.put("new_tokens", newTokens);
+        out.put("median_ms", round(median));
+        out.put("min_ms", round(Arrays.stream(full).min().orElse(Double.NaN)));
+        out.put("max_ms", round(Arrays.stream(full).max().orElse(Double.NaN)));
+        out.put("generated_tokens_per_s", round((double) batch * newTokens / (median / 1000)));
+        out.put("median_cpu_ms", round(median(fullCpu)));
+        out.put("prefill_ms", round(median(prefill)));
+        out.put("decode_step_ms", newTokens > 1 ? round((median - median(prefill)) / (newTokens - 1)) : null);
+        out.put("peak_rss_mb", round(rssMb("VmHWM:")));
+        return out;
+    }
+
+    private Map<String, Object> timeRanking(BenchModels.Built built) {
+        int vocab = built.model().vocabSize();
+        Random rnd = new Random(7);
+        int[][] prompts = BenchInference.randomIds(rnd, batch, src, vocab);
+        int[][][] labelIds = new int[batch][][];
+        for (int e = 0; e < batch; e++) {
+            labelIds[e] = BenchInference.randomIds(rnd, labels, labelTokens, vocab);
+            for (int[] label : labelIds[e]) {
+                label[labelTokens - 1] = built.model().eosTokenId();
             }
         }
-        a.close();
-        b.close();
-        c.close();
-        return 2.0 * n * n * n / best / 1e9;
+        double[] ms = timeCalls(() -> BenchInference.rank(built.model(), prompts, labelIds).length);
+        double median = median(ms);
+        double[] cpu = lastCpuMs;
+        Map<String, Object> out = inferenceHeader(built, "rank");
+        out.put("labels", labels);
+        out.put("label_tokens", labelTokens);
+        out.put("median_ms", round(median));
+        out.put("min_ms", round(Arrays.stream(ms).min().orElse(Double.NaN)));
+        out.put("max_ms", round(Arrays.stream(ms).max().orElse(Double.NaN)));
+        out.put("examples_per_s", round(batch / (median / 1000)));
+        out.put("median_cpu_ms", round(median(cpu)));
+        out.put("method", built.t5() ? "each prompt encoded once, then all labels decoded against it"
+                : "each prompt once, then all labels against its cached keys and values");
+        out.put("peak_rss_mb", round(rssMb("VmHWM:")));
+        return out;
+    }
+
+    private Map<String, Object> inferenceHeader(BenchModels.Built built, String mode) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", mode);
+        out.put("model", built.name());
+        out.put("batch", batch);
+        out.put("src", src);
+        out.put("threads", Threads.current());
+        out.put("blas_threads", Threads.blas());
+        out.put("runs", steps);
+        return out;
+    }
+
+    /**
+     * {@code warmup} untimed calls, then {@code steps} timed ones; their wall durations in ms, and the process CPU
+     * time of each in {@link #lastCpuMs} (on one thread, about what the call takes on an idle machine).
+     */
+    private double[] timeCalls(java.util.function.LongSupplier call) {
+        for (int i = 0; i < warmup; i++) {
+            call.getAsLong();
+        }
+        double[] ms = new double[steps];
+        lastCpuMs = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long t = System.nanoTime();
+            long c = processCpuNanos();
+            call.getAsLong();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+            lastCpuMs[i] = (processCpuNanos() - c) / 1e6;
+            trace("call " + i);
+        }
+        if (!json) {
+            System.err.printf(Locale.ROOT, "  %s calls (ms): %s%n", mode, Arrays.toString(round(ms)));
+        }
+        return ms;
     }
 
     static final boolean TRACE = Boolean.getBoolean("kif.bench.trace");

@@ -142,6 +142,20 @@ final class BenchModels {
         return 2 * forward + loraWeightGrads;
     }
 
+    /**
+     * The matmuls that carry most of a training step's arithmetic, as sgemm shapes: the feed-forward's input
+     * layer and the vocabulary head (T5: on the decoder's rows), each [rows, in] × [in, out].
+     */
+    static java.util.List<BenchPeak.Shape> dominantShapes(Object config, int batch, int src, int tgt) {
+        if (config instanceof T5Config c) {
+            return java.util.List.of(new BenchPeak.Shape((long) batch * src, c.dModel(), c.dFf()),
+                    new BenchPeak.Shape((long) batch * tgt, c.dModel(), c.vocabSize()));
+        }
+        LlamaConfig c = (LlamaConfig) config;
+        return java.util.List.of(new BenchPeak.Shape((long) batch * src, c.hiddenSize(), c.intermediateSize()),
+                new BenchPeak.Shape((long) batch * src, c.hiddenSize(), c.vocabSize()));
+    }
+
     /** {@code count} linear layers in → out on n rows; adapters of rank r1, r2, r3 on the first ones (0: none). */
     private static void lin(double[] acc, double n, double in, double out, int count, int r1, int r2, int r3) {
         acc[0] += count * 2 * n * in * out;

@@ -134,16 +134,20 @@ public final class ContinualRunner {
                         config.memoryClassBalanced ? ReplayMemory.Mode.CLASS_BALANCED : ReplayMemory.Mode.UNIFORM, config.seed));
                 AccuracyMatrix matrix = new AccuracyMatrix(names);
                 double[] taskSeconds = new double[names.size()];
+                TaskTimings[] timings = new TaskTimings[names.size()];
                 LoraAdapter previous = null;
                 for (int t = 0; t < names.size(); t++) {
                     Path dir = out.resolve("tasks").resolve(String.format(Locale.ROOT, "%02d-%s", t + 1, names.get(t)));
                     if (Files.isRegularFile(dir.resolve("done.json"))) {
                         previous = restoreTask(dir, t, method, matrix, taskSeconds, model);
+                        timings[t] = restoredTimings(dir);
                         memory.add(data.get(t));
                         console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + ": already done, resumed");
                         continue;
                     }
                     long t0 = System.nanoTime();
+                    TaskTimings timing = new TaskTimings();
+                    timings[t] = timing;
                     console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + " (" + config.method + ")");
                     List<EncodedExample> train = batcher.encode(data.get(t).info(), data.get(t).train());
                     List<EncodedExample> mem = new ArrayList<>();
@@ -157,11 +161,14 @@ public final class ContinualRunner {
                                     : ModelBatches.inputs(batcher.batches(batcher.encode(data.get(t).info(), data.get(t).validation()), 0)),
                             mem.isEmpty() ? null : epoch -> ModelBatches.inputs(batcher.batches(mem, 1000 + epoch)),
                             epoch -> ModelBatches.inputs(batcher.batches(concat(train, mem), epoch)),
-                            dir, config.seed, List.copyOf(listeners));
+                            dir, config.seed, List.copyOf(listeners), timing);
+                    long learning = System.nanoTime();
                     TaskOutcome outcome = Progress.task(names.get(t), () -> method.learn(ctx));
+                    // what learn() did besides the trainer's loops: importance aggregation, fusion
+                    timing.add(TaskTimings.FUSE, (System.nanoTime() - learning) / 1e9 - timing.get(TaskTimings.TRAIN));
                     memory.add(data.get(t));
                     if (method.usesReplay()) {
-                        memory.save(dir.resolve("memory.json")); // the memory after this task, for inspection
+                        timing.time(TaskTimings.WRITE, () -> memory.save(dir.resolve("memory.json"))); // for inspection
                     }
                     LoraAdapter fused = outcome.adapter();
                     fused.setTraining(false);
@@ -170,21 +177,28 @@ public final class ContinualRunner {
                     Map<String, Double> row = new LinkedHashMap<>();
                     for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
                         TaskData d = data.get(i);
-                        Evaluator.Result r = Progress.task(names.get(i), () -> evaluator.evaluate(d.info(), d.test()));
-                        writePredictions(dir.resolve("predictions").resolve(names.get(i) + ".jsonl"), r.predictions());
+                        String name = names.get(i);
+                        Evaluator.Result r = timing.time(TaskTimings.EVAL,
+                                () -> Progress.task(name, () -> evaluator.evaluate(d.info(), d.test())));
+                        Path predictions = dir.resolve("predictions").resolve(names.get(i) + ".jsonl");
+                        timing.time(TaskTimings.WRITE, () -> writePredictions(predictions, r.predictions()));
                         matrix.set(t, i, r.score().score());
                         row.put(names.get(i), r.score().score());
                     }
-                    taskSeconds[t] = (System.nanoTime() - t0) / 1e9;
-                    persistTask(dir, fused, outcome, method, row, taskSeconds[t]);
-                    writeMetrics(out, names, matrix, taskSeconds, resolved, data);
+                    long writing = System.nanoTime();
+                    taskSeconds[t] = (writing - t0) / 1e9;
+                    timing.add(TaskTimings.TOTAL, taskSeconds[t]);
+                    persistTask(dir, fused, outcome, method, row, taskSeconds[t], timing);
+                    writeMetrics(out, names, matrix, taskSeconds, timings, resolved, data);
+                    timing.add(TaskTimings.WRITE, (System.nanoTime() - writing) / 1e9);
+                    timing.add(TaskTimings.TOTAL, (System.nanoTime() - writing) / 1e9);
                     for (TrainingListener l : listeners) {
                         l.taskDone(t, names.get(t), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(row)));
                     }
                     console.accept(String.format(Locale.ROOT, "  after %s: %s  (%.0fs)", names.get(t), percentages(row), taskSeconds[t]));
                     previous = fused;
                 }
-                ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, resolved, data);
+                ObjectNode metrics = writeMetrics(out, names, matrix, taskSeconds, timings, resolved, data);
                 metrics.with("timings").put("total_s", (System.nanoTime() - started) / 1e9);
                 writeJson(out.resolve("metrics.json"), metrics);
                 Path report = io.kif4j.continual.report.RunReport.write(out);
@@ -293,8 +307,16 @@ public final class ContinualRunner {
         return a;
     }
 
+    /** The phase times a completed task's done.json recorded, or none (zeros) for folders written before them. */
+    private static TaskTimings restoredTimings(Path dir) {
+        TaskTimings t = new TaskTimings();
+        Json.read(dir.resolve("done.json")).path("timing").fields()
+                .forEachRemaining(e -> t.add(e.getKey(), e.getValue().asDouble()));
+        return t;
+    }
+
     private static void persistTask(Path dir, LoraAdapter fused, TaskOutcome outcome, ContinualMethod method,
-                                    Map<String, Double> row, double seconds) {
+                                    Map<String, Double> row, double seconds, TaskTimings timing) {
         fused.save(dir.resolve("adapter"));
         StringBuilder loss = new StringBuilder("step,loss\n");
         for (int i = 0; i < outcome.losses().size(); i++) {
@@ -312,6 +334,7 @@ public final class ContinualRunner {
         ObjectNode r = done.putObject("row");
         row.forEach(r::put);
         done.put("seconds", seconds);
+        done.set("timing", Json.MAPPER.valueToTree(timing.seconds())); // the write phase up to here
         done.set("notes", Json.MAPPER.valueToTree(outcome.notes()));
         writeJson(dir.resolve("done.json"), done); // last: its presence marks the task complete
     }
@@ -325,7 +348,7 @@ public final class ContinualRunner {
     }
 
     private ObjectNode writeMetrics(Path out, List<String> names, AccuracyMatrix matrix, double[] taskSeconds,
-                                    ObjectNode resolved, List<TaskData> data) {
+                                    TaskTimings[] phaseTimes, ObjectNode resolved, List<TaskData> data) {
         ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("method", config.method);
         m.put("seed", config.seed);
@@ -358,6 +381,14 @@ public final class ContinualRunner {
         ArrayNode ts = timings.putArray("per_task_s");
         for (double s : taskSeconds) {
             ts.add(s);
+        }
+        ArrayNode phases = timings.putArray("per_task");
+        for (int i = 0; i < names.size(); i++) {
+            if (phaseTimes[i] != null) {
+                ObjectNode p = phases.addObject();
+                p.put("task", names.get(i));
+                phaseTimes[i].seconds().forEach(p::put);
+            }
         }
         m.set("config", resolved);
         writeJson(out.resolve("metrics.json"), m);

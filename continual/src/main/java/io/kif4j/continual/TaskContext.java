@@ -27,17 +27,19 @@ import java.util.List;
  *                   is empty), for joint-training replay
  * @param dir        the task's output folder, for method-specific files
  * @param listeners  told of every training step of this task (the run's {@link TrainingListener}s)
+ * @param timings    where {@link #trainOn} adds its training time
  */
 public record TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
                           TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
                           LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed,
-                          List<TrainingListener> listeners) {
+                          List<TrainingListener> listeners, TaskTimings timings) {
 
-    /** A context without listeners. */
+    /** A context without listeners, whose training time nobody reads. */
     public TaskContext(int index, String task, LanguageModel model, LoraAdapter previous, LoraConfig loraConfig,
                        TrainConfig trainConfig, LoraTrainer.Batches train, List<ModelInputs> validation,
                        LoraTrainer.Batches memory, LoraTrainer.Batches joint, Path dir, long seed) {
-        this(index, task, model, previous, loraConfig, trainConfig, train, validation, memory, joint, dir, seed, List.of());
+        this(index, task, model, previous, loraConfig, trainConfig, train, validation, memory, joint, dir, seed,
+                List.of(), new TaskTimings());
     }
 
     /** This task's training batches as an ND4J MultiDataSetIterator, for a user's own SameDiff graph. */
@@ -70,7 +72,8 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
     /** Trains {@code adapter} on {@code batches} (the task's, the memory's or both) with extra loss terms. */
     public LoraTrainer.Result trainOn(LoraTrainer.Batches batches, LoraAdapter adapter, TrainConfig config,
                                       StepHook hook, LossTerm... terms) {
-        return trainer(adapter, config, terms).train(batches, validation, hook);
+        LoraTrainer trainer = trainer(adapter, config, terms);
+        return timings.time(TaskTimings.TRAIN, () -> trainer.train(batches, validation, hook));
     }
 
     /** The trainer of {@code adapter} on this task's model, with extra loss terms. */

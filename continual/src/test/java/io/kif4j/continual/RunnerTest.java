@@ -56,6 +56,18 @@ class RunnerTest {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         assertEquals(6, Files.readAllLines(out.resolve("tasks/02-agnews/predictions/dbpedia.jsonl")).size());
+        // per task: where its time went (no durations asserted, only that the phases add up to the task's total)
+        JsonNode phases = m.get("timings").get("per_task");
+        assertEquals(2, phases.size());
+        for (int t = 0; t < 2; t++) {
+            JsonNode p = phases.get(t);
+            double parts = p.get("train_s").asDouble() + p.get("fuse_s").asDouble() + p.get("eval_s").asDouble()
+                    + p.get("write_s").asDouble();
+            assertTrue(p.get("train_s").asDouble() > 0 && p.get("eval_s").asDouble() > 0, p.toString());
+            assertTrue(parts <= p.get("total_s").asDouble() + 1e-6, p.toString());
+            assertTrue(parts >= 0.5 * p.get("total_s").asDouble(), p.toString());
+        }
+        assertTrue(Json.read(out.resolve("tasks/02-agnews/done.json")).get("timing").has("eval_s"));
         JsonNode config = Json.read(out.resolve("config.json"));
         assertEquals(7, config.get("seed").asInt());
         assertTrue(config.has("git_commit"));

@@ -16,6 +16,7 @@ import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.llama.LlamaModel;
+import io.kif4j.transformer.t5.T5Model;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.weights.CrashPoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -130,7 +131,9 @@ public final class Evaluator {
         List<String> labels = task.labels();
         List<EncodedExample> pairs = rankingPairs(batcher, task, test);
         double[] loglik = model instanceof LlamaModel llama && batcher.family() == ModelFamily.LLAMA
-                ? sharedPromptLogLikelihoods(llama, pairs, labels.size()) : null;
+                ? sharedPromptLogLikelihoods(llama, pairs, labels.size())
+                : model instanceof T5Model t5 && batcher.family() == ModelFamily.T5
+                ? encodedOnceLogLikelihoods(t5, pairs, labels.size()) : null;
         if (loglik == null) {
             loglik = fullSequenceLogLikelihoods(pairs);
         }
@@ -226,6 +229,50 @@ public final class Evaluator {
                 System.arraycopy(ll[e - start], 0, out, e * perExample, perExample);
             }
             progress.examplesDone(end);
+        }
+        return out;
+    }
+
+    /**
+     * T5: the L encodings of one example share their encoder input, so each prompt is encoded once and its L labels
+     * decoded against it ({@link T5Model#labelLogLikelihoods}); the sums are those of scoring every pair whole.
+     * Returns null (the caller scores whole pairs) if the L encodings of some example have different prompts.
+     */
+    double[] encodedOnceLogLikelihoods(T5Model t5, List<EncodedExample> pairs, int perExample) {
+        int examples = pairs.size() / perExample;
+        double[] out = new double[pairs.size()];
+        for (int start = 0; start < examples; start += batchSize) {
+            int end = Math.min(examples, start + batchSize);
+            int width = 0;
+            for (int e = start; e < end; e++) {
+                width = Math.max(width, pairs.get(e * perExample).inputIds().length);
+            }
+            int[][] ids = new int[end - start][width];
+            int[][] mask = new int[end - start][width];
+            int[][][] labels = new int[end - start][perExample][];
+            boolean[][][] counted = new boolean[end - start][perExample][];
+            for (int e = start; e < end; e++) {
+                int[] prompt = pairs.get(e * perExample).inputIds();
+                Arrays.fill(ids[e - start], model.padTokenId());
+                System.arraycopy(prompt, 0, ids[e - start], 0, prompt.length); // T5 right-pads
+                Arrays.fill(mask[e - start], 0, prompt.length, 1);
+                for (int l = 0; l < perExample; l++) {
+                    EncodedExample x = pairs.get(e * perExample + l);
+                    if (!Arrays.equals(prompt, x.inputIds()) || x.labels().length == 0) {
+                        return null;
+                    }
+                    labels[e - start][l] = x.labels();
+                    counted[e - start][l] = new boolean[x.labels().length];
+                    for (int t = 0; t < x.labels().length; t++) {
+                        counted[e - start][l][t] = x.labels()[t] != -100;
+                    }
+                }
+            }
+            double[][] ll = t5.labelLogLikelihoods(ids, mask, labels, counted);
+            CrashPoints.pass("eval");
+            for (int e = start; e < end; e++) {
+                System.arraycopy(ll[e - start], 0, out, e * perExample, perExample);
+            }
         }
         return out;
     }

@@ -4,6 +4,7 @@ import io.kif4j.continual.ContinualMethod;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
+import io.kif4j.continual.TaskTimings;
 import io.kif4j.continual.fusion.RecurrentFusion;
 import io.kif4j.continual.importance.ImportanceMetric;
 import io.kif4j.continual.importance.ImportanceTracker;
@@ -64,7 +65,8 @@ public final class RecurrentKif implements ContinualMethod {
         TrainConfig tc = ctx.trainConfig();
         LoraTrainer trainer = ctx.trainer(adapter, tc);
         Rounds rounds = new Rounds(ctx, trainer, tc);
-        var r = trainer.train(ctx.train(), ctx.validation(), rounds.innerScores, rounds);
+        // the rounds fuse inside the trainer loop, so their fusion time counts as training here
+        var r = ctx.timings().time(TaskTimings.TRAIN, () -> trainer.train(ctx.train(), ctx.validation(), rounds.innerScores, rounds));
         return new TaskOutcome(adapter, r.stepLosses(), Map.of(), Map.of("rounds", rounds.count));
     }
 

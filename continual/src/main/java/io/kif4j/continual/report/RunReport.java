@@ -189,8 +189,10 @@ public final class RunReport {
         AccuracyMatrix m = run.matrix;
         JsonNode perTask = run.metrics == null ? null : run.metrics.get("per_task");
         JsonNode times = run.metrics == null ? null : run.metrics.path("timings").get("per_task_s");
+        JsonNode phases = run.metrics == null ? null : run.metrics.path("timings").get("per_task");
         StringBuilder b = new StringBuilder("<table>\n<tr><th>#</th><th>task</th><th>metric</th>"
-                + "<th>after its own training</th><th>final</th><th>change</th><th>training time</th></tr>\n");
+                + "<th>after its own training</th><th>final</th><th>change</th><th>time</th>"
+                + "<th>of it: train / fuse / evaluate / write</th></tr>\n");
         for (int i = 0; i < run.tasks.size(); i++) {
             String task = run.tasks.get(i);
             JsonNode pt = perTask == null ? null : perTask.get(task);
@@ -211,6 +213,7 @@ public final class RunReport {
                     .append(Html.numCell(change))
                     .append(time != null && time.isNumber() ? "<td class=\"n\">" + duration(time.asDouble()) + "</td>"
                             : "<td class=\"na\">" + Html.NONE + "</td>")
+                    .append(phaseCell(phases, task))
                     .append("</tr>\n");
         }
         b.append("</table>\n");
@@ -343,6 +346,20 @@ public final class RunReport {
 
     private static OptionalDouble timing(RunFolder run, String key) {
         return run.metrics == null ? OptionalDouble.empty() : number(run.metrics.get("timings"), key);
+    }
+
+    /** "train / fuse / evaluate / write" seconds of a task from metrics.json's timings.per_task, if recorded. */
+    private static String phaseCell(JsonNode phases, String task) {
+        if (phases != null && phases.isArray()) {
+            for (JsonNode p : phases) {
+                if (task.equals(p.path("task").asText())) {
+                    return String.format(Locale.ROOT, "<td class=\"n\">%.1f / %.1f / %.1f / %.1f s</td>",
+                            p.path("train_s").asDouble(), p.path("fuse_s").asDouble(),
+                            p.path("eval_s").asDouble(), p.path("write_s").asDouble());
+                }
+            }
+        }
+        return "<td class=\"na\">" + Html.NONE + "</td>";
     }
 
     /** "95 s", "1:02:03 h". */

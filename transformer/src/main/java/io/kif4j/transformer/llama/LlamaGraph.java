@@ -39,6 +39,14 @@ public final class LlamaGraph {
     public static final String LABELS = "labels";
     public static final String LABEL_WEIGHTS = "label_weights";
     public static final String LOGITS = "logits";
+    /** INT [B]: the row of each sequence's last position in the [B·T, hidden] states, for {@link #LAST_LOGITS}. */
+    public static final String LAST_ROWS = "last_rows";
+    /**
+     * [B, V]: the logits of each sequence's last position only. A prefill that needs only these (generation,
+     * label ranking) skips the vocabulary head on every other position: at 8 × 128 tokens and vocab 32000 that was
+     * 34 of the prefill's 82 GFLOP and a 131 MB array.
+     */
+    public static final String LAST_LOGITS = "last_logits";
     public static final String LOSS = "loss";
 
     public static String pastKey(int layer) {
@@ -105,6 +113,8 @@ public final class LlamaGraph {
         SDVariable head = c.tieWordEmbeddings() ? embed : g.constant("lm_head.weight", c.vocabSize(), c.hiddenSize());
         SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
         sd.reshape(LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
+        SDVariable lastRows = sd.gather(h, sd.placeHolder(LAST_ROWS, DataType.INT, -1), 0);       // [B, hidden]
+        sd.mmul(LAST_LOGITS, lastRows, head, false, true, false);                                 // [B, V]
 
         // Labels arrive already shifted (position t holds the label of t+1), as CrossEntropy.targets; the
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.

@@ -73,6 +73,15 @@ final class LlamaInputs {
         return ph;
     }
 
+    /** {@link LlamaGraph#LAST_ROWS} for b sequences of t positions: rows t−1, 2t−1, ... of the [B·T, hidden] states. */
+    static void putLastRows(Map<String, INDArray> ph, int b, int t) {
+        int[] rows = new int[b];
+        for (int r = 0; r < b; r++) {
+            rows[r] = r * t + t - 1;
+        }
+        ph.put(LlamaGraph.LAST_ROWS, Nd4j.createFromArray(rows));
+    }
+
     /**
      * [B, 1, G·T, S] bias for the last T of S positions, causal plus padding keys masked, repeated for the G
      * query heads that share a key/value head (row g·T + q is query q).

@@ -13,7 +13,6 @@ import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,10 +130,11 @@ public final class LlamaModel implements LanguageModel {
         }
         Map<String, INDArray> ph = LlamaInputs.forSequence(
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
+        LlamaInputs.putLastRows(ph, b, len);
         int layers = config.numHiddenLayers();
         String[] outs = logitsAndPresentKeyValues();
-        Map<String, INDArray> out = trainingGraph().output(ph, outs);
-        INDArray logits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1), NDArrayIndex.all()).dup();
+        Map<String, INDArray> out = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
+        INDArray logits = out.get(LlamaGraph.LAST_LOGITS);
 
         int[][] keyMask = Arrays.stream(mask).map(int[]::clone).toArray(int[][]::new);
         List<int[]> newTokens = new ArrayList<>();
@@ -219,10 +219,10 @@ public final class LlamaModel implements LanguageModel {
             nextPos[r] = prompts[r].length;
         }
         int layers = config.numHiddenLayers();
-        String[] outs = logitsAndPresentKeyValues();
-        Map<String, INDArray> out = trainingGraph().output(LlamaInputs.tokens(ids, mask, pos, rope, config), outs);
-        float[] lastLogits = out.get(LlamaGraph.LOGITS).get(NDArrayIndex.all(), NDArrayIndex.point(len - 1),
-                NDArrayIndex.all()).dup('c').data().asFloat();
+        Map<String, INDArray> prefill = LlamaInputs.tokens(ids, mask, pos, rope, config);
+        LlamaInputs.putLastRows(prefill, b, len);
+        Map<String, INDArray> out = trainingGraph().output(prefill, lastLogitsAndPresentKeyValues());
+        float[] lastLogits = out.get(LlamaGraph.LAST_LOGITS).dup('c').data().asFloat();
 
         // one decoding-graph row per (prompt, continuation), right-padded, with its prompt's cache
         List<int[]> owner = new ArrayList<>();
@@ -261,8 +261,8 @@ public final class LlamaModel implements LanguageModel {
         Map<String, INDArray> sp = LlamaInputs.tokens(cIds, keyMask, cPos, rope, config);
         long[] rowIndex = Arrays.stream(rowOf).asLongStream().toArray();
         for (int i = 0; i < layers; i++) {
-            sp.put(LlamaGraph.pastKey(i), rowsOf(out.get(LlamaGraph.presentKey(i)), rowIndex));
-            sp.put(LlamaGraph.pastValue(i), rowsOf(out.get(LlamaGraph.presentValue(i)), rowIndex));
+            sp.put(LlamaGraph.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentKey(i)), rowIndex));
+            sp.put(LlamaGraph.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentValue(i)), rowIndex));
         }
         float[] stepLogits = stepGraph().outputSingle(sp, LlamaGraph.LOGITS).dup('c').data().asFloat();
         for (int r = 0; r < rows; r++) {
@@ -282,7 +282,14 @@ public final class LlamaModel implements LanguageModel {
         return result;
     }
 
-    /** The full graph's outputs for a prefill: the logits, then each layer's present keys and values. */
+    /** A prefill's outputs: the last position's logits, then each layer's present keys and values. */
+    private String[] lastLogitsAndPresentKeyValues() {
+        String[] outs = logitsAndPresentKeyValues();
+        outs[0] = LlamaGraph.LAST_LOGITS;
+        return outs;
+    }
+
+    /** A decoding step's outputs: the logits, then each layer's present keys and values. */
     private String[] logitsAndPresentKeyValues() {
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
@@ -292,11 +299,6 @@ public final class LlamaModel implements LanguageModel {
             outs[2 + 2 * i] = LlamaGraph.presentValue(i);
         }
         return outs;
-    }
-
-    /** Copies of the given slices along dimension 0 of a rank-4 array, in order (repeats allowed). */
-    private static INDArray rowsOf(INDArray a, long[] rows) {
-        return a.get(NDArrayIndex.indices(rows), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
     }
 
     static int[] argmax(INDArray logits) {

@@ -186,6 +186,90 @@ public final class T5Model implements LanguageModel {
         return new GenerationResult(seq, gen, stepLogits);
     }
 
+    /**
+     * Log-likelihoods of several label sequences per prompt, encoding each prompt once: the full graph runs the
+     * encoder and the decoder's start position over the prompts (as generation's first step does), then the
+     * decoding graph runs the rest of every label at once, each with its prompt's cross-attention keys and values
+     * and the start position's cache. For label ranking this replaces L encoder passes per example with one.
+     *
+     * @param inputIds      [P][S] right-padded prompts, with their attention mask
+     * @param labels        [P][L_p][len] each prompt's candidate decoder targets (at least one token each)
+     * @param counted       same shape as {@code labels}: which label tokens enter the sum
+     * @return [P][L_p]: Σ over counted t of log p(label[t] | prompt, label[&lt;t])
+     */
+    public double[][] labelLogLikelihoods(int[][] inputIds, int[][] attentionMask, int[][][] labels,
+                                          boolean[][][] counted) {
+        int b = inputIds.length;
+        int layers = config.numDecoderLayers();
+        int vocab = config.vocabSize();
+        Map<String, INDArray> ph = inputs.encoder(inputIds, attentionMask);
+        ph.putAll(inputs.decoder(T5Inputs.column(b, config.decoderStartTokenId()), 0));
+        String[] firstOuts = new String[1 + 4 * layers];
+        String[] stepOuts = {T5Graph.LOGITS};
+        firstOuts[0] = T5Graph.LOGITS;
+        for (int i = 0; i < layers; i++) {
+            firstOuts[1 + 4 * i] = T5Graph.presentKey(i);
+            firstOuts[2 + 4 * i] = T5Graph.presentValue(i);
+            firstOuts[3 + 4 * i] = T5Graph.crossKey(i);
+            firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
+        }
+        Map<String, INDArray> out = trainingGraph().output(ph, firstOuts);
+        float[] first = out.get(T5Graph.LOGITS).dup('c').data().asFloat();                 // [P, 1, V]
+
+        // one decoding-graph row per (prompt, label) with the label's tokens 0..len−2 as input, right-padded
+        List<int[]> owner = new ArrayList<>();
+        int stepLen = 1;
+        for (int p = 0; p < b; p++) {
+            for (int j = 0; j < labels[p].length; j++) {
+                owner.add(new int[]{p, j});
+                stepLen = Math.max(stepLen, labels[p][j].length - 1);
+            }
+        }
+        int rows = owner.size();
+        int[][] ids = new int[rows][stepLen];
+        long[] rowOf = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            int[] label = labels[owner.get(r)[0]][owner.get(r)[1]];
+            rowOf[r] = owner.get(r)[0];
+            java.util.Arrays.fill(ids[r], config.padTokenId());
+            for (int t = 0; t + 1 < label.length; t++) {
+                ids[r][t] = label[t] == -100 ? config.padTokenId() : label[t]; // as HF's shift-right
+            }
+        }
+        float[] rest = null;
+        if (owner.stream().anyMatch(o -> labels[o[0]][o[1]].length > 1)) {
+            Map<String, INDArray> sp = inputs.decoder(ids, 1);
+            sp.put(T5Graph.ENCODER_ATTN_BIAS, io.kif4j.transformer.nn.Rows.of(ph.get(T5Graph.ENCODER_ATTN_BIAS), rowOf));
+            for (int i = 0; i < layers; i++) {
+                for (String name : new String[]{T5Graph.crossKey(i), T5Graph.crossValue(i)}) {
+                    sp.put(name, io.kif4j.transformer.nn.Rows.of(out.get(name), rowOf));
+                }
+                sp.put(T5Graph.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(T5Graph.presentKey(i)), rowOf));
+                sp.put(T5Graph.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(T5Graph.presentValue(i)), rowOf));
+            }
+            rest = stepGraph().output(sp, stepOuts).get(T5Graph.LOGITS).dup('c').data().asFloat(); // [rows, len, V]
+        }
+        double[][] result = new double[b][];
+        for (int p = 0; p < b; p++) {
+            result[p] = new double[labels[p].length];
+        }
+        for (int r = 0; r < rows; r++) {
+            int p = owner.get(r)[0];
+            int j = owner.get(r)[1];
+            double sum = 0;
+            for (int t = 0; t < labels[p][j].length; t++) {
+                if (counted[p][j][t]) {
+                    sum += t == 0 ? io.kif4j.transformer.LogProbs.logSoftmaxAt(first, p * vocab, vocab, labels[p][j][0])
+                            : io.kif4j.transformer.LogProbs.logSoftmaxAt(rest, (r * stepLen + t - 1) * vocab, vocab,
+                            labels[p][j][t]);
+                }
+            }
+            result[p][j] = sum;
+        }
+        io.kif4j.transformer.nn.NativeMemory.afterStep();
+        return result;
+    }
+
     @Override
     public int eosTokenId() {
         return config.eosTokenId();
