@@ -8,6 +8,7 @@ import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.nn.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
     int r;
 
     @Option(names = "--targets", split = ",",
-            description = "LoRA target modules (default: q,v for T5; q_proj,v_proj for LLaMA; 'all' = every linear).")
+            description = "LoRA target modules (default: the family's, q,v for T5 and q_proj,v_proj for the decoders; 'all' = every linear).")
     List<String> targets;
 
     @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout. Default: ${DEFAULT-VALUE}.")
@@ -101,19 +102,18 @@ public final class BenchCommand implements Callable<Integer> {
         if (threads != null) {
             Threads.set(threads);
         }
-        List<String> t = targets == null ? (built.t5() ? List.of("q", "v") : List.of("q_proj", "v_proj"))
-                : targets.equals(List.of("all")) ? (built.t5() ? List.of("q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo")
-                : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
-        LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
-                : "CAUSAL_LM"), 42);
+        RunDefaults defaults = built.spec().family().runDefaults();
+        List<String> t = targets == null ? defaults.target()
+                : targets.equals(List.of("all")) ? defaults.allLinear() : targets;
+        LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, defaults.taskType()), 42);
         trace("model built");
         ModelInputs in = randomBatch(built);
-        long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
-        double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
+        long tokens = (long) batch * src + (built.seq2seq() ? (long) batch * tgt : 0);
+        double flops = built.spec().stepFlops(batch, src, built.seq2seq() ? tgt : 0, r,
                 name -> t.contains(name));
         if (!json) {
             System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %.1f GFLOP/s%n",
-                    built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
+                    built.name(), batch, built.seq2seq() ? src + "→" + tgt : String.valueOf(src), r, t,
                     Threads.current(), Threads.blas(), sgemm);
         }
         double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("model", built.name());
         out.put("batch", batch);
         out.put("src", src);
-        out.put("tgt", built.t5() ? tgt : null);
+        out.put("tgt", built.seq2seq() ? tgt : null);
         out.put("lora_r", r);
         out.put("lora_targets", t);
         out.put("threads", Threads.current());
@@ -234,7 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
                 mask[b][i] = 1;
             }
         }
-        if (!built.t5()) {
+        if (!built.seq2seq()) {
             return new ModelInputs(ids, mask, ids, null, null);
         }
         int[][] labels = new int[batch][tgt];

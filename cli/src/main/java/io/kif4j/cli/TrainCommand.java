@@ -15,6 +15,8 @@ import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import io.kif4j.weights.KifInputException;
@@ -85,10 +87,10 @@ final class TrainCommand implements Callable<Integer> {
             Batcher batcher = new Batcher(family, tok, PromptTemplates.builtIn().get(PromptTemplates.PLAIN),
                     BatchOptions.defaults().withBatchSize(batch).withLengths(maxSource, maxTarget).withSeed(seed));
             List<EncodedExample> encoded = batcher.encode(task, examples);
-            List<String> t = targets != null ? targets
-                    : m.modelType().equals("t5") ? List.of("q", "v") : List.of("q_proj", "v_proj");
-            LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(rank, alpha, dropout, t,
-                    m.modelType().equals("t5") ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(dir.toString()), seed);
+            RunDefaults defaults = Families.of(m).runDefaults();
+            List<String> t = targets != null ? targets : defaults.target();
+            LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(rank, alpha, dropout, t, defaults.taskType())
+                    .withBaseModel(dir.toString()), seed);
             TrainConfig config = TrainConfig.defaults(epochs, lr, seed).withWarmup(warmup);
             LoraTrainer.Result r = new LoraTrainer(m, adapter, config)
                     .train(epoch -> ModelBatches.inputs(batcher.batches(encoded, epoch)), List.of(), StepHook.NONE);

@@ -25,6 +25,8 @@ import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import io.kif4j.weights.AtomicFiles;
@@ -80,8 +82,8 @@ public final class ContinualRunner {
         long started = System.nanoTime();
         try (RunLock lock = RunLock.acquire(out)) {
             LanguageModel model = Models.load(modelDir());
-            boolean t5 = model.modelType().equals("t5");
-            config.resolve(t5);
+            RunDefaults defaults = Families.of(model).runDefaults();
+            config.resolve(defaults);
             ObjectNode resolved = Json.MAPPER.valueToTree(config);
             resolved.put("model", modelDir().toString());
             checkResumable(out, resolved);
@@ -112,7 +114,7 @@ public final class ContinualRunner {
                         config.maxNewTokens, config.evalBatch, ScoringOptions.kif());
                 ContinualMethod method = Methods.create(config.method, config);
                 LoraConfig loraConfig = LoraConfig.of(config.loraR, config.loraAlpha, config.loraDropout, config.target,
-                        t5 ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(modelDir().toString());
+                        defaults.taskType()).withBaseModel(modelDir().toString());
                 ReplayMemory memory = new ReplayMemory(new ReplayMemory.Config(config.memoryRatio,
                         config.memoryClassBalanced ? ReplayMemory.Mode.CLASS_BALANCED : ReplayMemory.Mode.UNIFORM, config.seed));
                 AccuracyMatrix matrix = new AccuracyMatrix(names);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.kif4j.transformer.family.RunDefaults;
+
 import java.util.List;
 
 /**
@@ -101,27 +103,25 @@ public final class RunConfig {
     }
 
     /** Fills the model-dependent defaults. */
-    public RunConfig resolve(boolean t5) {
+    public RunConfig resolve(RunDefaults family) {
         boolean builtIn = builtInModel();
         if (target == null) {
-            target = t5 ? List.of("q", "v")
-                    : builtIn ? List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-                    : List.of("q_proj", "v_proj");
+            target = builtIn ? family.allLinear() : family.target();
         }
         if (template == null) {
-            template = builtIn ? "short" : t5 ? "kif" : "alpaca";
+            template = builtIn ? "short" : family.template();
         }
         if (maxSourceLength == null) {
-            maxSourceLength = builtIn ? 128 : 512;
+            maxSourceLength = builtIn ? 128 : family.maxSourceLength();
         }
         if (maxTargetLength == null) {
-            maxTargetLength = builtIn ? 16 : 128;
+            maxTargetLength = builtIn ? 16 : family.maxTargetLength();
         }
         if (eval == null) {
-            eval = builtIn ? "rank-labels" : "generate";
+            eval = builtIn ? "rank-labels" : family.eval();
         }
         if (maxNewTokens == null) {
-            maxNewTokens = builtIn ? 16 : 128;
+            maxNewTokens = builtIn ? 16 : family.maxNewTokens();
         }
         return this;
     }

@@ -60,6 +60,12 @@ public final class Families {
         return spec(of(type.asText(), configFile), configFile, json);
     }
 
+    /** A config record made in code (e.g. a named benchmark shape) with the family of {@code modelType}. */
+    @SuppressWarnings("unchecked")
+    public static <C> ModelSpec<C> spec(String modelType, C config) {
+        return new ModelSpec<>((Family<C>) of(modelType, Path.of("config.json")), config);
+    }
+
     private static <C> ModelSpec<C> spec(Family<C> f, Path configFile, JsonNode json) {
         return new ModelSpec<>(f, f.config(configFile, json));
     }
