@@ -8,7 +8,12 @@ import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.family.Batching;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.ModelSpec;
 import io.kif4j.transformer.family.RunDefaults;
+import io.kif4j.transformer.memory.MemoryPlan;
+import io.kif4j.weights.HfModelDir;
 import io.kif4j.transformer.nn.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -94,18 +99,24 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1) {
             throw new IllegalArgumentException("--batch, --src, --tgt, --steps and --r must be >= 1, --warmup >= 0");
         }
+        // the memory plan comes first: it refuses what cannot fit and sets the off-heap limits before ND4J starts
+        Path configFile = modelDir != null ? HfModelDir.open(modelDir).configFile() : Path.of(modelConfig);
+        ModelSpec<?> spec = modelDir != null ? Families.read(configFile) : BenchModels.spec(modelConfig);
+        RunDefaults defaults = spec.family().runDefaults();
+        List<String> t = targets == null ? defaults.target()
+                : targets.equals(List.of("all")) ? defaults.allLinear() : targets;
+        LoraConfig loraConfig = LoraConfig.of(r, 2 * r, dropout, t, defaults.taskType());
+        boolean seq2seq = spec.family().batching() == Batching.SEQ2SEQ;
+        MemoryPlan.training(spec, batch, src, seq2seq ? tgt : 0, r, loraConfig::targets).admit(configFile);
         trace("start");
         double sgemm = sgemmGflops();
         trace("sgemm");
         BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
-                : BenchModels.fromConfig(modelConfig, 42);
+                : BenchModels.build(spec, modelConfig, 42);
         if (threads != null) {
             Threads.set(threads);
         }
-        RunDefaults defaults = built.spec().family().runDefaults();
-        List<String> t = targets == null ? defaults.target()
-                : targets.equals(List.of("all")) ? defaults.allLinear() : targets;
-        LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, defaults.taskType()), 42);
+        LoraAdapter adapter = LoraAdapter.create(loraConfig, 42);
         trace("model built");
         ModelInputs in = randomBatch(built);
         long tokens = (long) batch * src + (built.seq2seq() ? (long) batch * tgt : 0);
@@ -272,10 +283,12 @@ public final class BenchCommand implements Callable<Integer> {
     static void trace(String what) {
         if (TRACE) {
             Runtime rt = Runtime.getRuntime();
-            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB%n",
+            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB"
+                            + " (off-heap limit %d, physical %d MB)%n",
                     System.currentTimeMillis(), what, rssMb("VmRSS:"), rssMb("VmHWM:"),
                     (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
-                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20);
+                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20,
+                    org.bytedeco.javacpp.Pointer.maxBytes() >> 20, org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20);
         }
     }
 

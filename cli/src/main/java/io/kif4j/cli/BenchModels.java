@@ -42,15 +42,19 @@ final class BenchModels {
         }
     }
 
-    /** {@code t5-small}, {@code t5-base}, {@code llama-small} or a config.json of any supported family; random weights. */
-    static Built fromConfig(String spec, long seed) {
-        ModelSpec<?> s = switch (spec) {
+    /** {@code t5-small}, {@code t5-base}, {@code llama-small} or a config.json of any supported family. */
+    static ModelSpec<?> spec(String name) {
+        return switch (name) {
             case "t5-small" -> Families.spec("t5", T5_SMALL);
             case "t5-base" -> Families.spec("t5", T5_BASE);
             case "llama-small" -> Families.spec("llama", LLAMA_SMALL);
-            default -> readConfig(Path.of(spec));
+            default -> readConfig(Path.of(name));
         };
-        return new Built(s.build(new RandomWeightSource(s.stateDictShapes(), seed, 0.05), null), spec, s);
+    }
+
+    /** The model of {@code spec} with random weights. */
+    static Built build(ModelSpec<?> spec, String name, long seed) {
+        return new Built(spec.build(new RandomWeightSource(spec.stateDictShapes(), seed, 0.05), null), name, spec);
     }
 
     /** A HuggingFace model directory with its own weights. */

@@ -26,6 +26,9 @@ import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.ModelSpec;
+import io.kif4j.transformer.memory.MemoryPlan;
+import io.kif4j.weights.HfModelDir;
 import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
@@ -81,9 +84,14 @@ public final class ContinualRunner {
     public Result run(Path out) {
         long started = System.nanoTime();
         try (RunLock lock = RunLock.acquire(out)) {
-            LanguageModel model = Models.load(modelDir());
-            RunDefaults defaults = Families.of(model).runDefaults();
+            HfModelDir hf = HfModelDir.open(modelDir());
+            ModelSpec<?> spec = Families.read(hf.configFile(), hf.config());
+            RunDefaults defaults = spec.family().runDefaults();
             config.resolve(defaults);
+            LoraConfig targets = LoraConfig.of(config.loraR, config.loraAlpha, config.loraDropout, config.target, null);
+            MemoryPlan.trainingOnExamples(spec, config.batch, config.maxSourceLength, config.maxTargetLength, config.loraR,
+                    targets::targets).admit(hf.configFile());
+            LanguageModel model = Models.load(modelDir());
             ObjectNode resolved = Json.MAPPER.valueToTree(config);
             resolved.put("model", modelDir().toString());
             checkResumable(out, resolved);

@@ -2,6 +2,7 @@ package io.kif4j.transformer.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.memory.MemoryPlan;
 import io.kif4j.weights.HfModelDir;
 import io.kif4j.weights.Json;
 import io.kif4j.weights.KifInputException;
@@ -70,9 +71,14 @@ public final class Families {
         return new ModelSpec<>(f, f.config(configFile, json));
     }
 
-    /** Loads a HuggingFace model directory as the family its config.json names. */
+    /**
+     * Loads a HuggingFace model directory as the family its config.json names, after checking that the weights
+     * (and a forward pass) fit the machine's memory ({@link MemoryPlan#inference}).
+     */
     public static LanguageModel load(Path dir) {
         HfModelDir d = HfModelDir.open(dir);
-        return read(d.configFile(), d.config()).build(d.weights(), d);
+        ModelSpec<?> spec = read(d.configFile(), d.config());
+        MemoryPlan.inference(spec).admit(d.configFile());
+        return spec.build(d.weights(), d);
     }
 }
