@@ -42,11 +42,12 @@ class FamilyCliTest {
     @TestFactory
     Stream<DynamicContainer> everyDecoderFixture() {
         return Fixture.all("llama").stream().map(f -> DynamicContainer.dynamicContainer(f.name() + " (" + f.modelType() + ")",
-                List.of(DynamicTest.dynamicTest("score, base and LoRA with gradients", () -> score(f)),
+                List.of(DynamicTest.dynamicTest("score, base and LoRA with gradients", () -> score(f, tmp)),
                         DynamicTest.dynamicTest("generate --inputs --json, base and LoRA", () -> generate(f)))));
     }
 
-    static void score(Fixture f) throws Exception {
+    /** {@code kif score} of the base model and with the fixture's adapter ({@code --grads}), against HF. */
+    static void score(Fixture f, Path tmp) throws Exception {
         Path out = tmp.resolve(f.name() + "-" + f.modelType() + ".safetensors");
         CliTest.Run r = CliTest.run("score", "--model", f.dir().toString(), "--inputs", f.dir().resolve("inputs.json").toString(),
                 "--out", out.toString());
@@ -69,6 +70,7 @@ class FamilyCliTest {
         }
     }
 
+    /** {@code kif generate --inputs --json}, base and with the adapter: HF's greedy sequences. */
     static void generate(Fixture f) throws Exception {
         CliTest.Run r = CliTest.run("generate", "--model", f.dir().toString(), "--inputs",
                 f.dir().resolve("inputs.json").toString(), "--json");
