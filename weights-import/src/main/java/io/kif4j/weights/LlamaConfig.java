@@ -58,6 +58,14 @@ public record LlamaConfig(
         return numAttentionHeads / numKeyValueHeads;
     }
 
+    /** The same config with another EOS id (from generation_config.json when config.json has none). */
+    public LlamaConfig withEosTokenId(int eos) {
+        return new LlamaConfig(modelType, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numKeyValueHeads, headDim, vocabSize, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings,
+                tieWordEmbeddings, qkvBias, oProjBias, mlpBias, hiddenAct, slidingWindow, gemmaNorms, bosTokenId, eos,
+                padTokenId);
+    }
+
     /** Gemma multiplies the embedding output by the float32 value of √hidden_size; others by 1. */
     public float embeddingScale() {
         return gemmaNorms ? (float) Math.sqrt(hiddenSize) : 1f;

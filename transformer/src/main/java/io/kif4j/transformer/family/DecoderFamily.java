@@ -53,12 +53,18 @@ abstract class DecoderFamily implements Family<LlamaConfig> {
         return ((LlamaModel) model).config();
     }
 
-    /** Pads with config.json's pad id, else generation_config.json's, else EOS (LLaMA-2 has none). */
+    /**
+     * Stops at config.json's EOS, else generation_config.json's (HF's Qwen2Config has no default); pads with
+     * config.json's pad id, else generation_config.json's, else EOS (LLaMA-2 has none).
+     */
     @Override
     public LanguageModel build(LlamaConfig c, WeightSource weights, HfModelDir dir) {
         int pad = c.padTokenId();
         if (pad < 0 && dir != null) {
             pad = Json.tokenId(dir.generationConfigFile(), dir.generationConfig(), "pad_token_id", -1);
+        }
+        if (c.eosTokenId() < 0 && dir != null) {
+            c = c.withEosTokenId(Json.tokenId(dir.generationConfigFile(), dir.generationConfig(), "eos_token_id", -1));
         }
         return new LlamaModel(c, weights, pad < 0 ? c.eosTokenId() : pad);
     }

@@ -115,6 +115,21 @@ class FamiliesTest {
         assertRefused("{\"model_type\": \"llama\", \"hidden_act\": \"relu2\"}", "hidden_act", "relu2", "silu");
     }
 
+    /** HF's Qwen2Config has no token-id defaults: EOS and pad then come from generation_config.json. */
+    @Test
+    void missingEosAndPadComeFromGenerationConfig(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"qwen2\", \"hidden_size\": 16,"
+                + " \"intermediate_size\": 24, \"num_hidden_layers\": 1, \"num_attention_heads\": 2,"
+                + " \"num_key_value_heads\": 1, \"vocab_size\": 32}");
+        java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [7, 8], \"pad_token_id\": 3}");
+        var hf = io.kif4j.weights.HfModelDir.open(dir);
+        ModelSpec<?> spec = Families.read(hf.configFile(), hf.config());
+        assertEquals(-1, ((LlamaConfig) spec.config()).eosTokenId());
+        var model = spec.build(new io.kif4j.transformer.RandomWeightSource(spec.stateDictShapes(), 1, 0.1), hf);
+        assertEquals(7, model.eosTokenId());
+        assertEquals(3, model.padTokenId());
+    }
+
     @Test
     void offValuesOfUnsupportedFeaturesAreAccepted() throws Exception {
         decoder("{\"model_type\": \"gemma\", \"final_logit_softcapping\": null, \"attn_logit_softcapping\": null}");
