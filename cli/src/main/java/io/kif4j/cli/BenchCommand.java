@@ -8,6 +8,12 @@ import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.family.Batching;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.ModelSpec;
+import io.kif4j.transformer.family.RunDefaults;
+import io.kif4j.transformer.memory.MemoryPlan;
+import io.kif4j.weights.HfModelDir;
 import io.kif4j.transformer.nn.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     int r;
 
     @Option(names = "--targets", split = ",",
-            description = "LoRA target modules (default: q,v for T5; q_proj,v_proj for LLaMA; 'all' = every linear).")
+            description = "LoRA target modules (default: the family's, q,v for T5 and q_proj,v_proj for the decoders; 'all' = every linear).")
     List<String> targets;
 
     @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout. Default: ${DEFAULT-VALUE}.")
@@ -126,33 +132,38 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch, --src, --tgt, --steps, --r, --new-tokens, --labels and "
                     + "--label-tokens must be >= 1, --warmup >= 0");
         }
+        // the memory plan comes first: it refuses what cannot fit and sets the off-heap limits before ND4J starts
+        Path configFile = modelDir != null ? HfModelDir.open(modelDir).configFile() : Path.of(modelConfig);
+        ModelSpec<?> spec = modelDir != null ? Families.read(configFile) : BenchModels.spec(modelConfig);
+        RunDefaults defaults = spec.family().runDefaults();
+        List<String> t = targets == null ? defaults.target()
+                : targets.equals(List.of("all")) ? defaults.allLinear() : targets;
+        LoraConfig loraConfig = LoraConfig.of(r, 2 * r, dropout, t, defaults.taskType());
+        boolean seq2seq = spec.family().batching() == Batching.SEQ2SEQ;
+        MemoryPlan.training(spec, batch, src, seq2seq ? tgt : 0, r, loraConfig::targets).admit(configFile);
         trace("start");
         BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
-                : BenchModels.fromConfig(modelConfig, 42);
+                : BenchModels.build(spec, modelConfig, 42);
         if (threads != null) {
             Threads.set(threads);
         }
+        LoraAdapter adapter = LoraAdapter.create(loraConfig, 42);
         trace("model built");
         if (!train) {
             System.out.println(JsonOut.write(mode.equals("generate") ? timeGeneration(built) : timeRanking(built)));
             return 0;
         }
         // the sgemm after the model is built: the BLAS then has the thread count the steps run with
-        BenchPeak.Measured sgemm = BenchPeak.measure(BenchModels.dominantShapes(built.config(), batch, src,
-                built.t5() ? tgt : 0), 5);
+        BenchPeak.Measured sgemm = BenchPeak.measure(BenchModels.dominantShapes(built.spec(), batch, src,
+                built.seq2seq() ? tgt : 0), 5);
         trace("sgemm");
-        List<String> t = targets == null ? (built.t5() ? List.of("q", "v") : List.of("q_proj", "v_proj"))
-                : targets.equals(List.of("all")) ? (built.t5() ? List.of("q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo")
-                : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")) : targets;
-        LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(r, 2 * r, dropout, t, built.t5() ? "SEQ_2_SEQ_LM"
-                : "CAUSAL_LM"), 42);
         ModelInputs in = randomBatch(built);
-        long tokens = (long) batch * src + (built.t5() ? (long) batch * tgt : 0);
-        double flops = BenchModels.stepFlops(built.config(), batch, src, built.t5() ? tgt : 0, r,
+        long tokens = (long) batch * src + (built.seq2seq() ? (long) batch * tgt : 0);
+        double flops = built.spec().stepFlops(batch, src, built.seq2seq() ? tgt : 0, r,
                 name -> t.contains(name));
         if (!json) {
             System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %s GFLOP/s%n",
-                    built.name(), batch, built.t5() ? src + "→" + tgt : String.valueOf(src), r, t,
+                    built.name(), batch, built.seq2seq() ? src + "→" + tgt : String.valueOf(src), r, t,
                     Threads.current(), Threads.blas(), sgemm.gflopsByShape());
         }
         double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
@@ -167,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("model", built.name());
         out.put("batch", batch);
         out.put("src", src);
-        out.put("tgt", built.t5() ? tgt : null);
+        out.put("tgt", built.seq2seq() ? tgt : null);
         out.put("lora_r", r);
         out.put("lora_targets", t);
         out.put("threads", Threads.current());
@@ -280,7 +291,7 @@ public final class BenchCommand implements Callable<Integer> {
                 mask[b][i] = 1;
             }
         }
-        if (!built.t5()) {
+        if (!built.seq2seq()) {
             return new ModelInputs(ids, mask, ids, null, null);
         }
         int[][] labels = new int[batch][tgt];
@@ -368,7 +379,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("max_ms", round(Arrays.stream(ms).max().orElse(Double.NaN)));
         out.put("examples_per_s", round(batch / (median / 1000)));
         out.put("median_cpu_ms", round(median(cpu)));
-        out.put("method", built.t5() ? "each prompt encoded once, then all labels decoded against it"
+        out.put("method", built.seq2seq() ? "each prompt encoded once, then all labels decoded against it"
                 : "each prompt once, then all labels against its cached keys and values");
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         return out;
@@ -415,10 +426,12 @@ public final class BenchCommand implements Callable<Integer> {
     static void trace(String what) {
         if (TRACE) {
             Runtime rt = Runtime.getRuntime();
-            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB%n",
+            System.err.printf(Locale.ROOT, "trace %d %s: rss %.0f hwm %.0f heap used %d committed %d nd4j %d MB"
+                            + " (off-heap limit %d, physical %d MB)%n",
                     System.currentTimeMillis(), what, rssMb("VmRSS:"), rssMb("VmHWM:"),
                     (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
-                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20);
+                    io.kif4j.transformer.nn.NativeMemory.allocatedBytes() >> 20,
+                    org.bytedeco.javacpp.Pointer.maxBytes() >> 20, org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20);
         }
     }
 

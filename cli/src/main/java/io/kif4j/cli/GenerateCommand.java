@@ -4,6 +4,8 @@ import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.Models;
+import io.kif4j.transformer.family.Batching;
+import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.io.InputsJson;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
@@ -72,7 +74,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (json) {
                 System.out.println(JsonOut.object("ids", newIds, "text", text));
             } else {
-                String promptText = m.modelType().equals("llama") ? tok.decode(ids) : "";
+                String promptText = causal(m) ? tok.decode(ids) : "";
                 System.out.println(promptText + (promptText.isEmpty() || text.isEmpty() ? "" : " ") + text);
             }
         }
@@ -80,14 +82,13 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private int[] promptIds(LanguageModel m, Tokenizer tok) {
-        boolean llama = m.modelType().equals("llama");
         if (prompt.text != null) {
             return tok.encodeForModel(prompt.text);
         }
         int[] ids = prompt.ids != null ? Defaults.ids("--prompt-ids", prompt.ids) : new int[0];
         if (ids.length == 0) {
-            // LLaMA: BOS only. T5 has no BOS: an empty encoder input is just EOS.
-            return new int[]{llama ? tok.bosId() : m.eosTokenId()};
+            // decoder-only: BOS only. T5 has no BOS: an empty encoder input is just EOS.
+            return new int[]{causal(m) ? tok.bosId() : m.eosTokenId()};
         }
         for (int id : ids) {
             if (id < 0 || id >= m.vocabSize()) {
@@ -95,6 +96,11 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return ids;
+    }
+
+    /** Decoder-only (the prompt is part of the output sequence), as opposed to T5's encoder input. */
+    private static boolean causal(LanguageModel m) {
+        return Families.of(m).batching() == Batching.CAUSAL;
     }
 
     /** The new tokens up to and including EOS: what the model said, without HF's pad filling. */

@@ -15,6 +15,11 @@ import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.ModelSpec;
+import io.kif4j.transformer.memory.MemoryPlan;
+import io.kif4j.weights.HfModelDir;
+import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import io.kif4j.weights.KifInputException;
@@ -77,6 +82,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = model.dir();
+        HfModelDir d = HfModelDir.open(dir);
+        ModelSpec<?> spec = Families.read(d.configFile(), d.config());
+        RunDefaults defaults = spec.family().runDefaults();
+        LoraConfig loraConfig = LoraConfig.of(rank, alpha, dropout, targets != null ? targets : defaults.target(),
+                defaults.taskType()).withBaseModel(dir.toString());
+        MemoryPlan.trainingOnExamples(spec, batch, maxSource, maxTarget, rank, loraConfig::targets).admit(d.configFile());
         LanguageModel m = Models.load(dir);
         List<Example> examples = readExamples(data);
         try (Tokenizer tok = Tokenizers.load(dir)) {
@@ -86,10 +97,7 @@ final class TrainCommand implements Callable<Integer> {
             Batcher batcher = new Batcher(family, tok, PromptTemplates.builtIn().get(PromptTemplates.PLAIN),
                     BatchOptions.defaults().withBatchSize(batch).withLengths(maxSource, maxTarget).withSeed(seed));
             List<EncodedExample> encoded = batcher.encode(task, examples);
-            List<String> t = targets != null ? targets
-                    : m.modelType().equals("t5") ? List.of("q", "v") : List.of("q_proj", "v_proj");
-            LoraAdapter adapter = LoraAdapter.create(LoraConfig.of(rank, alpha, dropout, t,
-                    m.modelType().equals("t5") ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(dir.toString()), seed);
+            LoraAdapter adapter = LoraAdapter.create(loraConfig, seed);
             TrainConfig config = TrainConfig.defaults(epochs, lr, seed).withWarmup(warmup);
             LoraTrainer.Result r = new LoraTrainer(m, adapter, config)
                     .train(epoch -> ModelBatches.inputs(batcher.batches(encoded, epoch)), List.of(), StepHook.NONE);

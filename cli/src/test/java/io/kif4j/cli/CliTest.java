@@ -85,22 +85,8 @@ class CliTest {
     void scoreWithAdapterWritesEveryLoraGradient() throws Exception {
         for (String type : new String[]{"llama", "t5"}) {
             Fixture f = Fixture.all(type).get(0);
-            Path out = tmp.resolve(type + ".safetensors");
-            Run r = run("score", "--model", f.dir().toString(), "--adapter", f.dir().resolve("lora").toString(),
-                    "--inputs", f.dir().resolve("inputs.json").toString(), "--out", out.toString(), "--grads");
-            assertEquals(0, r.exit(), r.err());
-            assertEquals(f.at("lora.loss").asDouble(), Json.MAPPER.readTree(r.out()).get("loss").asDouble(), 1e-5);
-            SafetensorsFile written = SafetensorsFile.open(out);
-            for (JsonNode n : f.at("lora.grad_names")) {
-                var e = f.tensor(n.asText());
-                double diff = Fixture.maxAbsDiff(written.load(n.asText()), e);
-                assertTrue(diff <= 1e-4 * e.amaxNumber().doubleValue(), n.asText() + " differs by " + diff);
-            }
-            Run g = run("generate", "--model", f.dir().toString(), "--adapter", f.dir().resolve("lora").toString(),
-                    "--inputs", f.dir().resolve("inputs.json").toString(), "--json");
-            assertEquals(0, g.exit(), g.err());
-            assertArrayEquals(f.intMatrix("generation_lora.hf_generate.sequences"),
-                    Json.MAPPER.convertValue(Json.MAPPER.readTree(g.out()).get("sequences"), int[][].class));
+            FamilyCliTest.score(f, tmp);
+            FamilyCliTest.generate(f);
         }
     }
 

@@ -27,6 +27,11 @@ import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.family.ModelSpec;
+import io.kif4j.transformer.memory.MemoryPlan;
+import io.kif4j.weights.HfModelDir;
+import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.transformer.tokenizer.Tokenizers;
 import io.kif4j.weights.AtomicFiles;
@@ -95,9 +100,14 @@ public final class ContinualRunner {
     public Result run(Path out) {
         long started = System.nanoTime();
         try (RunLock lock = RunLock.acquire(out)) {
+            HfModelDir hf = HfModelDir.open(modelDir());
+            ModelSpec<?> spec = Families.read(hf.configFile(), hf.config());
+            RunDefaults defaults = spec.family().runDefaults();
+            config.resolve(defaults);
+            LoraConfig targets = LoraConfig.of(config.loraR, config.loraAlpha, config.loraDropout, config.target, null);
+            MemoryPlan.trainingOnExamples(spec, config.batch, config.maxSourceLength, config.maxTargetLength, config.loraR,
+                    targets::targets).admit(hf.configFile());
             LanguageModel model = Models.load(modelDir());
-            boolean t5 = model.modelType().equals("t5");
-            config.resolve(t5);
             ObjectNode resolved = Json.MAPPER.valueToTree(config);
             resolved.put("model", modelDir().toString());
             checkResumable(out, resolved);
@@ -129,7 +139,7 @@ public final class ContinualRunner {
                         config.maxNewTokens, config.evalBatch, ScoringOptions.kif());
                 ContinualMethod method = Methods.create(config.method, config);
                 LoraConfig loraConfig = LoraConfig.of(config.loraR, config.loraAlpha, config.loraDropout, config.target,
-                        t5 ? "SEQ_2_SEQ_LM" : "CAUSAL_LM").withBaseModel(modelDir().toString());
+                        defaults.taskType()).withBaseModel(modelDir().toString());
                 ReplayMemory memory = new ReplayMemory(new ReplayMemory.Config(config.memoryRatio,
                         config.memoryClassBalanced ? ReplayMemory.Mode.CLASS_BALANCED : ReplayMemory.Mode.UNIFORM, config.seed));
                 AccuracyMatrix matrix = new AccuracyMatrix(names);

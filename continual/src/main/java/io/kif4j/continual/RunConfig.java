@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+
 import java.util.List;
 
 /**
@@ -125,6 +126,14 @@ public final class RunConfig {
     /** Fills the model-dependent defaults for the built-in model or a user's T5 / decoder-only model. */
     public RunConfig resolve(boolean t5) {
         return resolve(RunDefaults.of(builtInModel(), t5));
+    }
+
+    /**
+     * Fills the model-dependent defaults: the built-in model's toy recipe, or the papers' recipe with the family's
+     * LoRA targets, template, lengths and evaluation mode (the family registry decides those).
+     */
+    public RunConfig resolve(io.kif4j.transformer.family.RunDefaults family) {
+        return resolve(builtInModel() ? RunDefaults.BUILT_IN : RunDefaults.forFamily(family));
     }
 
     /** Fills every setting left null from {@code d}. */

@@ -41,6 +41,13 @@ public record RunDefaults(double lr, int epochs, int trainPerTask, int testPerTa
     public static final RunDefaults LLAMA = new RunDefaults(3e-4, 3, 1000, 500, 50, List.of("q_proj", "v_proj"),
             "alpaca", 512, 128, "generate", 128);
 
+    /** The papers' recipe (as {@link #T5}) with the LoRA targets, template, lengths and evaluation of a model family. */
+    public static RunDefaults forFamily(io.kif4j.transformer.family.RunDefaults family) {
+        return new RunDefaults(T5.lr, T5.epochs, T5.trainPerTask, T5.testPerTask, T5.warmupSteps, family.target(),
+                family.template(), family.maxSourceLength(), family.maxTargetLength(), family.eval(),
+                family.maxNewTokens());
+    }
+
     /** The defaults for a run on the built-in model or on a user's T5 / decoder-only model. */
     public static RunDefaults of(boolean builtInModel, boolean t5) {
         return builtInModel ? BUILT_IN : t5 ? T5 : LLAMA;

@@ -142,6 +142,7 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         if (Json.boolField(file, c, "fan_in_fan_out", false)) {
             throw KifInputException.of(file, "fan_in_fan_out true is not supported (only nn.Linear layers)");
         }
+        refuseSwitchedOn(file, c);
         JsonNode tm = c.get("target_modules");
         List<String> targets = new ArrayList<>();
         String regex = null;
@@ -193,6 +194,31 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
             }
         }
         return config;
+    }
+
+    /**
+     * Newer PEFT versions write keys for features kif4j does not implement; at their off values (false, null, empty)
+     * the adapter is plain LoRA and loads, switched on it is refused rather than silently ignored.
+     * ({@code use_rslora} is implemented; {@code eva_config} and {@code loftq_config} only shape initialisation.)
+     */
+    private static void refuseSwitchedOn(Path file, JsonNode c) {
+        for (String flag : List.of("use_dora", "lora_bias")) {
+            if (Json.boolField(file, c, flag, false)) {
+                throw KifInputException.of(file, flag + ": true is not supported (expected false or absent)");
+            }
+        }
+        for (String key : List.of("layer_replication", "exclude_modules", "layers_to_transform",
+                "modules_to_save", "rank_pattern", "alpha_pattern")) {
+            JsonNode v = c.get(key);
+            if (v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty())) {
+                throw KifInputException.of(file, key + ": " + abbreviate(v.toString())
+                        + " is not supported (expected null or empty)");
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "…";
     }
 
     /** Writes PEFT 0.7's adapter_config.json fields. */

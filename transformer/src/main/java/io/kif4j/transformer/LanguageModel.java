@@ -6,10 +6,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 import java.util.Map;
 
-/** A T5 or LLaMA model built from a HuggingFace directory, as SameDiff graphs. */
+/** A model of one of the registered families ({@link io.kif4j.transformer.family.Families}), as SameDiff graphs. */
 public interface LanguageModel {
 
-    /** "llama" or "t5", as config.json's model_type. */
+    /** config.json's model_type ("t5", "llama", "qwen2", …): the key of its family. */
     String modelType();
 
     /** Forward pass: logits at every position, and the loss when the batch has labels. */

@@ -4,6 +4,7 @@ import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.batch.TokenizedBatch;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.family.Families;
 
 import java.util.List;
 
@@ -14,10 +15,9 @@ public final class ModelBatches {
     }
 
     public static ModelFamily family(LanguageModel model) {
-        return switch (model.modelType()) {
-            case "t5" -> ModelFamily.T5;
-            case "llama" -> ModelFamily.LLAMA;
-            default -> throw new IllegalArgumentException("no batching for model type " + model.modelType());
+        return switch (Families.of(model).batching()) {
+            case SEQ2SEQ -> ModelFamily.T5;
+            case CAUSAL -> ModelFamily.LLAMA;
         };
     }
 

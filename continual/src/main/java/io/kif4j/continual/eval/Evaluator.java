@@ -15,7 +15,8 @@ import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.llama.LlamaModel;
+import io.kif4j.transformer.family.ContinuationScorer;
+import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.t5.T5Model;
 import io.kif4j.transformer.tokenizer.Tokenizer;
 import io.kif4j.weights.CrashPoints;
@@ -24,6 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Scores a model on a task's test examples, the papers' way ({@link Mode#GENERATE}: greedy decoding, then exact
@@ -130,8 +132,9 @@ public final class Evaluator {
     private List<String> rankLabels(TaskInfo task, List<Example> test) {
         List<String> labels = task.labels();
         List<EncodedExample> pairs = rankingPairs(batcher, task, test);
-        double[] loglik = model instanceof LlamaModel llama && batcher.family() == ModelFamily.LLAMA
-                ? sharedPromptLogLikelihoods(llama, pairs, labels.size())
+        Optional<ContinuationScorer> scorer = Families.of(model).continuationScorer(model);
+        double[] loglik = scorer.isPresent() && batcher.family() == ModelFamily.LLAMA
+                ? sharedPromptLogLikelihoods(scorer.get(), pairs, labels.size())
                 : model instanceof T5Model t5 && batcher.family() == ModelFamily.T5
                 ? encodedOnceLogLikelihoods(t5, pairs, labels.size()) : null;
         if (loglik == null) {
@@ -189,7 +192,7 @@ public final class Evaluator {
      * before the first labelled token. Returns null (the caller scores full sequences) if some example has no
      * shared prompt.
      */
-    double[] sharedPromptLogLikelihoods(LlamaModel llama, List<EncodedExample> pairs, int perExample) {
+    double[] sharedPromptLogLikelihoods(ContinuationScorer scorer, List<EncodedExample> pairs, int perExample) {
         int examples = pairs.size() / perExample;
         int[][] prompts = new int[examples][];
         int[][][] conts = new int[examples][perExample][];
@@ -222,7 +225,7 @@ public final class Evaluator {
         double[] out = new double[pairs.size()];
         for (int start = 0; start < examples; start += batchSize) {
             int end = Math.min(examples, start + batchSize);
-            double[][] ll = llama.continuationLogLikelihoods(Arrays.copyOfRange(prompts, start, end),
+            double[][] ll = scorer.logLikelihoods(Arrays.copyOfRange(prompts, start, end),
                     Arrays.copyOfRange(conts, start, end), Arrays.copyOfRange(counted, start, end));
             CrashPoints.pass("eval");
             for (int e = start; e < end; e++) {

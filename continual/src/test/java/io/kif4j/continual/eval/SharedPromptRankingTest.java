@@ -68,7 +68,7 @@ class SharedPromptRankingTest {
                     pairs.add(batcher.encode(task.info(), new Example(e.id(), e.input(), label)));
                 }
             }
-            double[] cached = ev.sharedPromptLogLikelihoods(model, pairs, labels.size());
+            double[] cached = ev.sharedPromptLogLikelihoods(model::continuationLogLikelihoods, pairs, labels.size());
             assertNotNull(cached, name + ": the encodings share a prompt");
             double[] full = ev.fullSequenceLogLikelihoods(pairs);
             for (int i = 0; i < full.length; i++) {

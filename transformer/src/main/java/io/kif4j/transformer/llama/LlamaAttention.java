@@ -6,8 +6,10 @@ import io.kif4j.weights.LlamaConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Multi-head attention with grouped-query heads and RoPE, as HF's {@code LlamaAttention} (eager path).
- * Query head h reads key/value head h / kvGroups (HF {@code repeat_kv}).
+ * Multi-head attention with grouped-query heads and RoPE, as HF's {@code LlamaAttention} (eager path), and so
+ * also {@code Qwen2Attention} (q/k/v biases, added before RoPE), {@code MistralAttention} (the sliding window
+ * lives in the mask, {@link LlamaInputs#causalBias}) and {@code GemmaAttention}. Query head h reads key/value
+ * head h / kvGroups (HF {@code repeat_kv}); head_dim may differ from hidden / heads.
  *
  * <p>Built for few ops per step, since SameDiff's cost per op dominates small models:
  * <ul>
@@ -33,10 +35,10 @@ final class LlamaAttention {
         this.g = g;
         this.c = c;
         int hd = c.headDim();
-        qProj = new Linear(g, prefix + ".q_proj", c.hiddenSize(), (long) c.numAttentionHeads() * hd);
-        kProj = new Linear(g, prefix + ".k_proj", c.hiddenSize(), (long) c.numKeyValueHeads() * hd);
-        vProj = new Linear(g, prefix + ".v_proj", c.hiddenSize(), (long) c.numKeyValueHeads() * hd);
-        oProj = new Linear(g, prefix + ".o_proj", (long) c.numAttentionHeads() * hd, c.hiddenSize());
+        qProj = new Linear(g, prefix + ".q_proj", c.hiddenSize(), (long) c.numAttentionHeads() * hd, c.qkvBias());
+        kProj = new Linear(g, prefix + ".k_proj", c.hiddenSize(), (long) c.numKeyValueHeads() * hd, c.qkvBias());
+        vProj = new Linear(g, prefix + ".v_proj", c.hiddenSize(), (long) c.numKeyValueHeads() * hd, c.qkvBias());
+        oProj = new Linear(g, prefix + ".o_proj", (long) c.numAttentionHeads() * hd, c.hiddenSize(), c.oProjBias());
     }
 
     /**

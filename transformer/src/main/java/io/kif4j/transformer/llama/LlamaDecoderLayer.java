@@ -5,7 +5,7 @@ import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.weights.LlamaConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 
-/** Pre-norm attention and MLP with residuals, as HF's {@code LlamaDecoderLayer}. */
+/** Pre-norm attention and MLP with residuals, as HF's {@code LlamaDecoderLayer} (and Qwen2/Mistral/Gemma's). */
 final class LlamaDecoderLayer {
 
     private final RmsNorm inputLayernorm;
@@ -14,9 +14,9 @@ final class LlamaDecoderLayer {
     private final LlamaMLP mlp;
 
     LlamaDecoderLayer(Graph g, String prefix, LlamaConfig c) {
-        inputLayernorm = new RmsNorm(g, prefix + ".input_layernorm.weight", c.hiddenSize(), c.rmsNormEps());
+        inputLayernorm = new RmsNorm(g, prefix + ".input_layernorm.weight", c.hiddenSize(), c.rmsNormEps(), c.gemmaNorms());
         selfAttn = new LlamaAttention(g, prefix + ".self_attn", c);
-        postAttentionLayernorm = new RmsNorm(g, prefix + ".post_attention_layernorm.weight", c.hiddenSize(), c.rmsNormEps());
+        postAttentionLayernorm = new RmsNorm(g, prefix + ".post_attention_layernorm.weight", c.hiddenSize(), c.rmsNormEps(), c.gemmaNorms());
         mlp = new LlamaMLP(g, prefix + ".mlp", c);
     }
 

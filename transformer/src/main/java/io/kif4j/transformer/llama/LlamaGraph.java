@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code LlamaForCausalLM} as a SameDiff graph: embed_tokens, the decoder layers, the final norm and lm_head
- * (tied to embed_tokens when the config says so), plus the loss.
+ * (tied to embed_tokens when the config says so), plus the loss. The same graph is Qwen2, Mistral and Gemma's
+ * {@code *ForCausalLM}: what differs is in {@link LlamaConfig} (biases, window, activation, Gemma's norms).
  *
  * <p>Hidden states stay 2-D [B·T, hidden] between blocks; only attention reshapes to heads. Masks and RoPE
  * tables are computed on the host ({@link LlamaInputs}) and fed as placeholders. With {@code withPast} the graph
@@ -97,6 +98,9 @@ public final class LlamaGraph {
 
         SDVariable embed = g.constant("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize()); // [V, hidden]
         SDVariable h = sd.gather(embed, sd.reshape(ids, -1), 0);                                    // [B·T, hidden]
+        if (c.embeddingScale() != 1f) {
+            h = h.mul(c.embeddingScale());                                  // Gemma: × √hidden, the tied head unscaled
+        }
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             SDVariable pk = null;
             SDVariable pv = null;
@@ -109,7 +113,7 @@ public final class LlamaGraph {
             sd.updateVariableNameAndReference(sd.identity(out[1]), presentKey(i));
             sd.updateVariableNameAndReference(sd.identity(out[2]), presentValue(i));
         }
-        h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps()).forward(h);
+        h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps(), c.gemmaNorms()).forward(h);
         SDVariable head = c.tieWordEmbeddings() ? embed : g.constant("lm_head.weight", c.vocabSize(), c.hiddenSize());
         SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
         sd.reshape(LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
@@ -140,13 +144,13 @@ public final class LlamaGraph {
         m.put("model.embed_tokens.weight", new long[]{c.vocabSize(), h});
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             String p = "model.layers." + l + ".";
-            m.put(p + "self_attn.q_proj.weight", new long[]{q, h});
-            m.put(p + "self_attn.k_proj.weight", new long[]{kv, h});
-            m.put(p + "self_attn.v_proj.weight", new long[]{kv, h});
-            m.put(p + "self_attn.o_proj.weight", new long[]{h, q});
-            m.put(p + "mlp.gate_proj.weight", new long[]{i, h});
-            m.put(p + "mlp.up_proj.weight", new long[]{i, h});
-            m.put(p + "mlp.down_proj.weight", new long[]{h, i});
+            linear(m, p + "self_attn.q_proj", q, h, c.qkvBias());
+            linear(m, p + "self_attn.k_proj", kv, h, c.qkvBias());
+            linear(m, p + "self_attn.v_proj", kv, h, c.qkvBias());
+            linear(m, p + "self_attn.o_proj", h, q, c.oProjBias());
+            linear(m, p + "mlp.gate_proj", i, h, c.mlpBias());
+            linear(m, p + "mlp.up_proj", i, h, c.mlpBias());
+            linear(m, p + "mlp.down_proj", h, i, c.mlpBias());
             m.put(p + "input_layernorm.weight", new long[]{h});
             m.put(p + "post_attention_layernorm.weight", new long[]{h});
         }
@@ -155,6 +159,13 @@ public final class LlamaGraph {
             m.put("lm_head.weight", new long[]{c.vocabSize(), h});
         }
         return m;
+    }
+
+    private static void linear(java.util.Map<String, long[]> m, String path, long out, long in, boolean bias) {
+        m.put(path + ".weight", new long[]{out, in});
+        if (bias) {
+            m.put(path + ".bias", new long[]{out});
+        }
     }
 
     /** The rotate_half matrix for n heads side by side, [n·hd, n·hd], or [hd, hd] applied per head. */

@@ -57,7 +57,7 @@ final class LlamaInputs {
         int groups = c.kvGroups();
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(LlamaGraph.INPUT_IDS, Nd4j.createFromArray(ids));
-        ph.put(LlamaGraph.ATTN_BIAS, causalBias(keyMask, t, groups));
+        ph.put(LlamaGraph.ATTN_BIAS, causalBias(keyMask, t, groups, c.slidingWindow()));
         INDArray[] tables = rope.tables(positions, heads, kv, (float) (1.0 / Math.sqrt(hd)));
         ph.put(LlamaGraph.ROPE_COS, tables[0]);
         ph.put(LlamaGraph.ROPE_SIN, tables[1]);
@@ -84,9 +84,11 @@ final class LlamaInputs {
 
     /**
      * [B, 1, G·T, S] bias for the last T of S positions, causal plus padding keys masked, repeated for the G
-     * query heads that share a key/value head (row g·T + q is query q).
+     * query heads that share a key/value head (row g·T + q is query q). With a sliding window w (Mistral, 0 for
+     * none) query i attends key j only if i − w &lt; j ≤ i, counted in cache slots as HF's eager mask does
+     * (left padding included), with and without a KV cache.
      */
-    static INDArray causalBias(int[][] keyMask, int t, int groups) {
+    static INDArray causalBias(int[][] keyMask, int t, int groups, int window) {
         int b = keyMask.length;
         int s = keyMask[0].length;
         int offset = s - t;
@@ -96,7 +98,7 @@ final class LlamaInputs {
             for (int q = 0; q < t; q++) {
                 int base = (r * rows + q) * s;
                 for (int k = 0; k < s; k++) {
-                    if (k > q + offset || keyMask[r][k] == 0) {
+                    if (k > q + offset || keyMask[r][k] == 0 || (window > 0 && k <= q + offset - window)) {
                         bias[base + k] = MASKED;
                     }
                 }

@@ -7,7 +7,8 @@ import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.WeightTable;
-import io.kif4j.weights.HfModelDir;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.weights.KifInputException;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -20,7 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** A LLaMA causal LM from a HuggingFace directory: scoring, training graphs and greedy generation. */
+/**
+ * A LLaMA-style causal LM (llama, qwen2, mistral, gemma: see {@link io.kif4j.transformer.family.Families}):
+ * scoring, training graphs and greedy generation.
+ */
 public final class LlamaModel implements LanguageModel {
 
     private final LlamaConfig config;
@@ -34,20 +38,20 @@ public final class LlamaModel implements LanguageModel {
     public LlamaModel(LlamaConfig config, WeightSource source, int padTokenId) {
         this.config = config;
         this.weights = new WeightTable(source);
-        this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta());
+        this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta(), config.ropeScaling());
         this.padTokenId = padTokenId;
         this.full = LlamaGraph.build(config, weights, adapter, false); // loads and checks every weight now
         io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
+    /** A directory of any family built on LLaMA's blocks (llama, qwen2, mistral, gemma). */
     public static LlamaModel load(Path dir) {
-        HfModelDir d = HfModelDir.open(dir);
-        LlamaConfig c = LlamaConfig.fromJson(d.configFile(), d.config());
-        int pad = c.padTokenId();
-        if (pad < 0) {
-            pad = io.kif4j.weights.Json.tokenId(d.generationConfigFile(), d.generationConfig(), "pad_token_id", -1);
+        LanguageModel m = Families.load(dir);
+        if (!(m instanceof LlamaModel llama)) {
+            throw KifInputException.of(dir.resolve("config.json"), "model_type: '" + m.modelType()
+                    + "' is not a decoder-only family");
         }
-        return new LlamaModel(c, d.weights(), pad < 0 ? c.eosTokenId() : pad);
+        return llama;
     }
 
     public LlamaConfig config() {
@@ -56,7 +60,7 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public String modelType() {
-        return "llama";
+        return config.modelType();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.kif4j.transformer.llama;
 
+import io.kif4j.weights.LlamaConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,12 +14,44 @@ public final class LlamaRotaryEmbedding {
     private final float[] invFreq; // [headDim / 2]
 
     public LlamaRotaryEmbedding(int headDim, double theta) {
+        this(headDim, theta, null);
+    }
+
+    /** @param scaling HF's rope_scaling, or null for plain RoPE */
+    public LlamaRotaryEmbedding(int headDim, double theta, LlamaConfig.RopeScaling scaling) {
         this.headDim = headDim;
         this.invFreq = new float[headDim / 2];
         for (int i = 0; i < invFreq.length; i++) {
             float exponent = (float) (2 * i) / headDim;
             invFreq[i] = 1.0f / (float) Math.pow(theta, exponent);
+            if (scaling != null) {
+                invFreq[i] = (float) scaled(invFreq[i], scaling);
+            }
         }
+    }
+
+    /**
+     * One inverse frequency under HF's rope_scaling ({@code _compute_linear_scaling_rope_parameters},
+     * {@code _compute_llama3_parameters}): linear divides by the factor; llama3 keeps wavelengths below
+     * original_max / high_freq_factor, divides those above original_max / low_freq_factor by the factor, and
+     * interpolates between with s = (original_max / wavelength − low) / (high − low).
+     */
+    static double scaled(double inv, LlamaConfig.RopeScaling s) {
+        if (s.type().equals("linear")) {
+            return inv / s.factor();
+        }
+        double wavelen = 2 * Math.PI / inv;
+        double lowWavelen = s.originalMaxPositionEmbeddings() / s.lowFreqFactor();
+        double highWavelen = s.originalMaxPositionEmbeddings() / s.highFreqFactor();
+        if (wavelen < highWavelen) {
+            return inv;
+        }
+        if (wavelen > lowWavelen) {
+            return inv / s.factor();
+        }
+        double smooth = (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
+                / (s.highFreqFactor() - s.lowFreqFactor());
+        return (1 - smooth) * inv / s.factor() + smooth * inv;
     }
 
     /** cos and sin, each [B, 1, T, headDim]: {@code cat(angles, angles)} per position. */

@@ -3,7 +3,8 @@ package io.kif4j.transformer.nn;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * A bias-free linear layer y = x·Wᵀ (+ the adapter's term), as HF's {@code nn.Linear(bias=False)}.
+ * A linear layer y = x·Wᵀ (+ b) (+ the adapter's term), as HF's {@code nn.Linear}; the bias, when there is one,
+ * is frozen like the weight (LoRA adds no bias of its own).
  *
  * <p>The frozen product is {@link FrozenMatMul}: libnd4j's {@code matmul} kernel with a backward that computes
  * only dL/dx. (SameDiff's own {@code matmul} backward also computes the frozen weight's gradient; {@code xw_plus_b}
@@ -16,10 +17,16 @@ public final class Linear {
     private final long in;
     private final long out;
     private final SDVariable weight; // [out, in], PyTorch layout
+    private final SDVariable bias;   // [out] or null
     private boolean adapted;
 
     public Linear(Graph g, String path, long in, long out) {
-        this(g, path, g.constant(path + ".weight", out, in), in, out);
+        this(g, path, in, out, false);
+    }
+
+    /** With {@code bias}, the layer reads {@code path.bias} [out] too. */
+    public Linear(Graph g, String path, long in, long out, boolean bias) {
+        this(g, path, g.constant(path + ".weight", out, in), bias ? g.constant(path + ".bias", out) : null, in, out);
     }
 
     /**
@@ -27,11 +34,16 @@ public final class Linear {
      * ({@code lm_head} reading the embedding); the adapter still sees {@code path}.
      */
     public Linear(Graph g, String path, SDVariable weight, long in, long out) {
+        this(g, path, weight, null, in, out);
+    }
+
+    private Linear(Graph g, String path, SDVariable weight, SDVariable bias, long in, long out) {
         this.g = g;
         this.path = path;
         this.in = in;
         this.out = out;
         this.weight = weight;
+        this.bias = bias;
     }
 
     /** The frozen weight [out, in]. */
@@ -47,6 +59,9 @@ public final class Linear {
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
         SDVariable y = FrozenMatMul.apply(g.sd, x, weight);
+        if (bias != null) {
+            y = FrozenBias.apply(g.sd, y, bias);                                   // [N, out] + [out]
+        }
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
         adapted |= delta != null;
         return delta == null ? y : Sum.apply(g.sd, y, delta);

@@ -16,6 +16,11 @@ public final class RmsNorm {
     private final long hidden;
 
     public RmsNorm(Graph g, String weightName, long hidden, double eps) {
+        this(g, weightName, hidden, eps, false);
+    }
+
+    /** With {@code plusOne} the scale is (1 + w), as Gemma's RMSNorm (its stored weight is an offset from 1). */
+    public RmsNorm(Graph g, String weightName, long hidden, double eps, boolean plusOne) {
         this.g = g;
         this.hidden = hidden;
         this.eps = eps;
@@ -24,7 +29,7 @@ public final class RmsNorm {
         INDArray w = g.weights.take(weightName, hidden);
         String name = weightName + ".scaled";
         this.scaledWeight = g.sd.hasVariable(name) ? g.sd.getVariable(name)
-                : g.sd.constant(name, w.mul(Math.sqrt(hidden)));
+                : g.sd.constant(name, (plusOne ? w.add(1.0) : w).mul(Math.sqrt(hidden)));
     }
 
     /** x [N, hidden] → [N, hidden]. */

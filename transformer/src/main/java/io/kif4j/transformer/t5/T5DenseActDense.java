@@ -1,5 +1,6 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Activation;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Linear;
 import io.kif4j.weights.T5Config;
@@ -22,6 +23,6 @@ final class T5DenseActDense implements T5LayerFF.DenseReluDense {
 
     @Override
     public SDVariable forward(SDVariable x) {
-        return wo.forward(T5Activation.apply(g, act, wi.forward(x)));
+        return wo.forward(Activation.apply(g, act, wi.forward(x)));
     }
 }

@@ -1,5 +1,6 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Activation;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Linear;
 import io.kif4j.weights.T5Config;
@@ -24,7 +25,7 @@ final class T5DenseGatedActDense implements T5LayerFF.DenseReluDense {
 
     @Override
     public SDVariable forward(SDVariable x) {
-        SDVariable hiddenGelu = T5Activation.apply(g, act, wi0.forward(x));
+        SDVariable hiddenGelu = Activation.apply(g, act, wi0.forward(x));
         SDVariable hiddenLinear = wi1.forward(x);
         return wo.forward(hiddenGelu.mul(hiddenLinear));
     }

@@ -16,13 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every LLaMA fixture folder, base model: ../shared/fixtures/README.md §5. */
+/** Every decoder-only fixture folder of both roots (llama, qwen2, mistral, gemma, …), base model: README §5. */
 class LlamaFixtureTest {
 
     @TestFactory
     Stream<DynamicContainer> everyLlamaFixture() {
         return Fixture.all("llama").stream().map(f -> {
-            LlamaModel model = LlamaModel.load(f.dir());
+            LlamaModel model = LlamaModel.load(f.dir()); // any decoder-only family
             return DynamicContainer.dynamicContainer(f.name(), List.of(
                     DynamicTest.dynamicTest("logits and loss", () -> logitsAndLoss(f, model)),
                     DynamicTest.dynamicTest("greedy ids (HF) and step logits", () -> greedy(f, model, true)),
@@ -33,6 +33,8 @@ class LlamaFixtureTest {
     static void logitsAndLoss(Fixture f, LlamaModel model) {
         ScoreResult r = model.score(f.inputs().batch());
         double diff = Fixture.maxAbsDiffValid(r.logits(), f.tensor("logits"), f.intMatrix("valid_positions"));
+        System.out.printf("%s (%s): max |logits - HF| at valid positions = %.3g, |loss - HF| = %.3g%n", f.name(),
+                f.modelType(), diff, Math.abs(r.loss() - f.at("loss").asDouble()));
         assertTrue(diff <= 1e-4, f.name() + ": logits differ by " + diff);
         assertEquals(f.at("loss").asDouble(), r.loss(), 1e-5, f.name() + ": loss");
     }

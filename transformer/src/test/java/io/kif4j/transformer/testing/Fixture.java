@@ -14,11 +14,18 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * One reference fixture folder (see ../shared/fixtures/README.md), discovered by listing the fixtures root:
- * the system property {@code kif.fixtures}, else the environment variable {@code KIF_FIXTURES}, else
- * {@code <shared>/fixtures}. Nothing here knows a fixture's name or size.
+ * One reference fixture folder (see ../shared/fixtures/README.md and ../shared/fixtures-families/README.md),
+ * discovered by listing the fixture roots: the system property {@code kif.fixtures}, else the environment
+ * variable {@code KIF_FIXTURES}, else {@code <shared>/fixtures}; and the second root {@code kif.fixtures.families},
+ * else {@code KIF_FIXTURES_FAMILIES}, else {@code <shared>/fixtures-families} when it exists. Nothing here knows a
+ * fixture's name or size.
+ *
+ * @param modelType   config.json's model_type (the architecture: t5, llama, qwen2, mistral, gemma, …)
+ * @param conventions inputs.json's family: the input conventions, "t5" (encoder-decoder) or "llama"
+ *                    (decoder-only, whatever the architecture)
  */
-public record Fixture(Path dir, String modelType, JsonNode expected, SafetensorsFile tensors, InputsJson inputs) {
+public record Fixture(Path dir, String modelType, String conventions, JsonNode expected, SafetensorsFile tensors,
+                      InputsJson inputs) {
 
     public static Path shared() {
         String prop = System.getProperty("kif.shared");
@@ -33,35 +40,61 @@ public record Fixture(Path dir, String modelType, JsonNode expected, Safetensors
         return p.toAbsolutePath().normalize();
     }
 
+    /** The first fixtures root (T5 and LLaMA). */
     public static Path root() {
-        String prop = System.getProperty("kif.fixtures");
-        if (prop == null || prop.isBlank()) {
-            prop = System.getenv("KIF_FIXTURES");
-        }
-        Path p = prop != null && !prop.isBlank() ? Path.of(prop) : shared().resolve("fixtures");
+        Path p = setting("kif.fixtures", "KIF_FIXTURES");
+        p = p != null ? p : shared().resolve("fixtures");
         if (!Files.isDirectory(p)) {
             throw new IllegalStateException("fixtures root not found: " + p);
         }
         return p;
     }
 
-    /** Every fixture folder of {@code modelType} ("llama" or "t5"); fails if there is none. */
-    public static List<Fixture> all(String modelType) {
-        try (Stream<Path> s = Files.list(root())) {
-            List<Fixture> list = s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted()
-                    .map(Fixture::open).filter(f -> f.modelType.equals(modelType)).toList();
-            if (list.isEmpty()) {
-                throw new IllegalStateException("no " + modelType + " fixture under " + root());
-            }
-            return list;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Every fixtures root: {@link #root()}, then the families root when one is set or exists. */
+    public static List<Path> roots() {
+        Path families = setting("kif.fixtures.families", "KIF_FIXTURES_FAMILIES");
+        if (families != null && !Files.isDirectory(families)) {
+            throw new IllegalStateException("families fixtures root not found: " + families);
         }
+        if (families == null && Files.isDirectory(shared().resolve("fixtures-families"))) {
+            families = shared().resolve("fixtures-families");
+        }
+        return families == null || families.equals(root()) ? List.of(root()) : List.of(root(), families);
+    }
+
+    private static Path setting(String property, String env) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v != null && !v.isBlank() ? Path.of(v) : null;
+    }
+
+    /**
+     * Every fixture folder of every root whose inputs follow {@code conventions} ("llama": decoder-only, of any
+     * architecture; "t5"), first root first; fails if there is none.
+     */
+    public static List<Fixture> all(String conventions) {
+        List<Fixture> list = new java.util.ArrayList<>();
+        for (Path root : roots()) {
+            try (Stream<Path> s = Files.list(root)) {
+                s.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted()
+                        .map(Fixture::open).filter(f -> f.conventions.equals(conventions)).forEach(list::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (list.isEmpty()) {
+            throw new IllegalStateException("no " + conventions + " fixture under " + roots());
+        }
+        return list;
     }
 
     public static Fixture open(Path dir) {
         JsonNode config = Json.read(dir.resolve("config.json"));
-        return new Fixture(dir, config.get("model_type").asText(), Json.read(dir.resolve("expected.json")),
+        String modelType = config.get("model_type").asText();
+        JsonNode family = Json.read(dir.resolve("inputs.json")).get("family");
+        return new Fixture(dir, modelType, family != null ? family.asText() : modelType, Json.read(dir.resolve("expected.json")),
                 SafetensorsFile.open(dir.resolve("expected.safetensors")), InputsJson.read(dir.resolve("inputs.json")));
     }
 
