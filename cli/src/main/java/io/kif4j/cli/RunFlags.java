@@ -27,6 +27,7 @@ final class RunFlags {
     @Option(names = "--batch") Integer batch;
     @Option(names = "--seed") Long seed;
     @Option(names = "--eval", description = "generate or rank-labels.") String eval;
+    @Option(names = "--eval-split", description = "test (default), or dev: --test-per-task examples held out of the training pool, for choosing settings.") String evalSplit;
     @Option(names = "--template") String template;
     @Option(names = "--lora-r") Integer loraR;
     @Option(names = "--lora-alpha") Double loraAlpha;
@@ -58,6 +59,7 @@ final class RunFlags {
         if (batch != null) c.batch = batch;
         if (seed != null) c.seed = seed;
         if (eval != null) c.eval = eval;
+        if (evalSplit != null) c.evalSplit = evalSplit;
         if (template != null) c.template = template;
         if (loraR != null) c.loraR = loraR;
         if (loraAlpha != null) c.loraAlpha = loraAlpha;

@@ -100,7 +100,12 @@ public final class ContinualRunner {
                 default -> throw new IllegalArgumentException("protocol must be small, kif or full, got " + config.protocol);
             };
             protocol = protocol.withSeed(config.seed);
-            List<TaskData> data = tasks.stream().map(protocol::apply).toList();
+            Protocol p = protocol;
+            List<TaskData> data = tasks.stream().map(t -> switch (config.evalSplit) {
+                case "test" -> p.apply(t);
+                case "dev" -> p.applyDev(t);
+                default -> throw new IllegalArgumentException("eval_split must be test or dev, got " + config.evalSplit);
+            }).toList();
             List<String> names = tasks.stream().map(Task::name).toList();
 
             try (Tokenizer tok = Tokenizers.load(modelDir())) {

@@ -55,6 +55,11 @@ public final class RunConfig {
     /** generate (greedy, exact match / ROUGE-L) or rank-labels; null: rank-labels for the built-in model. */
     public String eval;
     public Integer maxNewTokens;
+    /**
+     * test (the test split), or dev: test_per_task examples held out of the training pool instead, for choosing
+     * settings without reading test (the repositories' dev split is their test split).
+     */
+    public String evalSplit = "test";
     public Integer evalBatch = 32;
     public Long seed = 42L;
     public String out;

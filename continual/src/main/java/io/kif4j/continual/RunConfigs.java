@@ -71,6 +71,7 @@ public final class RunConfigs {
         new Check(file)
                 .notNull("benchmark", c.benchmark).notNull("order", c.order).notNull("method", c.method)
                 .notNull("fusion_space", c.fusionSpace)
+                .oneOf("eval_split", c.evalSplit, "test", "dev")
                 .notNull("class_balanced", c.classBalanced).notNull("memory_class_balanced", c.memoryClassBalanced)
                 .notNull("seed", c.seed)
                 .atLeast("train_per_task", c.trainPerTask, 1).atLeast("test_per_task", c.testPerTask, 1)
@@ -98,6 +99,14 @@ public final class RunConfigs {
         Check notNull(String key, Object v) {
             if (v == null) {
                 throw KifInputException.of(file, "key '" + key + "' is null; leave it out for the default");
+            }
+            return this;
+        }
+
+        Check oneOf(String key, String v, String... allowed) {
+            notNull(key, v);
+            if (!List.of(allowed).contains(v)) {
+                throw KifInputException.of(file, "key '" + key + "' is \"" + v + "\", expected one of " + List.of(allowed));
             }
             return this;
         }
