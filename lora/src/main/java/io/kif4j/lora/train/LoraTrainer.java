@@ -6,6 +6,7 @@ import io.kif4j.lora.Orthogonality;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Gradients;
+import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -24,6 +25,10 @@ import java.util.Map;
  * Fine-tunes a LoRA adapter on one task: AdamW, HF's linear warm-up/decay, global-norm clipping, gradient
  * accumulation, a post-step hook with the step's gradients, validation loss every N steps and optionally
  * keep-best. Every continual method trains its tasks through this class.
+ *
+ * <p>With {@link #withFullParameters()} every base weight trains too (full-parameter fine-tuning): each is a
+ * variable of the training graph with its own gradient and AdamW state, under its HF name, and the step updates the
+ * model's weight arrays in place. An adapter without modules makes that plain full fine-tuning.
  */
 public final class LoraTrainer {
 
@@ -44,6 +49,7 @@ public final class LoraTrainer {
     private final TrainConfig config;
     private final AdamW optimizer;
     private final List<LossTerm> lossTerms = new ArrayList<>();
+    private boolean fullParameters;
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
@@ -55,6 +61,12 @@ public final class LoraTrainer {
     /** Adds a term to the training loss (EWC's penalty, O-LoRA's orthogonality, ...). */
     public LoraTrainer withLossTerm(LossTerm term) {
         lossTerms.add(term);
+        return this;
+    }
+
+    /** Trains every base weight of the model as well as the adapter (full-parameter fine-tuning). */
+    public LoraTrainer withFullParameters() {
+        fullParameters = true;
         return this;
     }
 
@@ -90,15 +102,21 @@ public final class LoraTrainer {
         // SameDiff builds a graph once per adapter state: model.setAdapter resets it, so train mode is set first.
         adapter.setTraining(true);
         model.setAdapter(adapter);
+        if (fullParameters) {
+            model.setTrainableWeights(Graph.ALL);
+        }
         SameDiff sd = graph();
         SeededRandomOps dropoutSeeds = new SeededRandomOps();
         sd.addListeners(dropoutSeeds);
         String lossName = sd.getLossVariables().get(0);
-        List<String> vars = adapter.variableNames();
         Map<String, INDArray> params = new LinkedHashMap<>();
-        for (String v : vars) {
+        for (String v : adapter.variableNames()) {
             params.put(v, adapter.array(v));
         }
+        Map<String, INDArray> baseWeights = fullParameters ? baseWeightsOf(sd) : Map.of();
+        params.putAll(baseWeights);
+        List<String> vars = List.copyOf(params.keySet());
+        Map<String, INDArray> bestBase = null;
         List<Double> losses = new ArrayList<>();
         List<double[]> val = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
@@ -150,6 +168,7 @@ public final class LoraTrainer {
                             best = v;
                             if (config.keepBest()) {
                                 bestAdapter = adapter.copy();
+                                bestBase = copies(baseWeights);
                             }
                         }
                     }
@@ -157,13 +176,42 @@ public final class LoraTrainer {
             }
         }
         if (config.keepBest() && bestAdapter != null) {
-            for (String v : vars) {
+            for (String v : adapter.variableNames()) {
                 adapter.array(v).assign(bestAdapter.array(v));
             }
+            bestBase.forEach((name, w) -> baseWeights.get(name).assign(w));
         }
         adapter.setTraining(false);
+        if (fullParameters) {
+            model.setTrainableWeights(Graph.FROZEN); // evaluation graphs take the frozen-op shortcuts again
+        }
         model.setAdapter(adapter);
         return new Result(losses, val, best, step);
+    }
+
+    /**
+     * The training graph's trainable base weights by HF name. They must be the model's own arrays, or a step
+     * would train a copy: checked, since SameDiff's variable holders decide that.
+     */
+    private Map<String, INDArray> baseWeightsOf(SameDiff sd) {
+        Map<String, INDArray> base = new LinkedHashMap<>();
+        for (var e : model.weights().taken().entrySet()) {
+            if (!sd.hasVariable(e.getKey()) || !Graph.trains(sd.getVariable(e.getKey()))) {
+                continue; // a weight the graph does not use (e.g. a tied lm_head alias)
+            }
+            INDArray inGraph = sd.getVariable(e.getKey()).getArr();
+            if (inGraph != e.getValue()) {
+                throw new IllegalStateException("the training graph holds a copy of " + e.getKey());
+            }
+            base.put(e.getKey(), e.getValue());
+        }
+        return base;
+    }
+
+    private static Map<String, INDArray> copies(Map<String, INDArray> arrays) {
+        Map<String, INDArray> c = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> c.put(k, v.dup()));
+        return c;
     }
 
     /** Mean task loss over batches, in eval mode (no dropout), with the training graph's parameters. */

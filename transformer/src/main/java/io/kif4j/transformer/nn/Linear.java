@@ -19,7 +19,7 @@ public final class Linear {
     private boolean adapted;
 
     public Linear(Graph g, String path, long in, long out) {
-        this(g, path, g.constant(path + ".weight", out, in), in, out);
+        this(g, path, g.weight(path + ".weight", out, in), in, out);
     }
 
     /**
@@ -34,7 +34,7 @@ public final class Linear {
         this.weight = weight;
     }
 
-    /** The frozen weight [out, in]. */
+    /** The weight [out, in]: a constant, or a variable when it trains. */
     public SDVariable weight() {
         return weight;
     }
@@ -46,7 +46,7 @@ public final class Linear {
 
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
-        SDVariable y = FrozenMatMul.apply(g.sd, x, weight);
+        SDVariable y = Graph.trains(weight) ? g.sd.mmul(x, weight, false, true, false) : FrozenMatMul.apply(g.sd, x, weight);
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
         adapted |= delta != null;
         return delta == null ? y : Sum.apply(g.sd, y, delta);
