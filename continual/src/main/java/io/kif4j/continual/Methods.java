@@ -6,7 +6,10 @@ import io.kif4j.continual.methods.KifFamily;
 import io.kif4j.continual.methods.RecurrentKif;
 import io.kif4j.continual.methods.GrowingLoRA;
 import io.kif4j.continual.methods.Replay;
+import io.kif4j.continual.methods.SeqFT;
 import io.kif4j.continual.methods.SeqLoRA;
+import io.kif4j.continual.methods.Mtl;
+import io.kif4j.continual.methods.Single;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +33,9 @@ public final class Methods {
         REGISTRY.put("recurrent-kif", RecurrentKif::new);
         REGISTRY.put("weight-ensemble", FusionAblation::weightEnsemble);
         REGISTRY.put("ema", FusionAblation::ema);
+        REGISTRY.put("seqft", c -> new SeqFT());
+        REGISTRY.put("mtl", c -> new Mtl(Boolean.TRUE.equals(c.fullParameters)));
+        REGISTRY.put("single", c -> new Single());
     }
 
     private Methods() {

@@ -63,6 +63,8 @@ public final class RunConfig {
     public Integer evalBatch = 32;
     public Long seed = 42L;
     public String out;
+    /** mtl: train every base weight instead of one LoRA (seqft always does). */
+    public Boolean fullParameters = false;
     // KIF family
     public Double tau = 0.15;
     public Double gamma = 0.7;

@@ -72,7 +72,7 @@ public final class RunConfigs {
                 .notNull("benchmark", c.benchmark).notNull("order", c.order).notNull("method", c.method)
                 .notNull("fusion_space", c.fusionSpace)
                 .oneOf("eval_split", c.evalSplit, "test", "dev")
-                .notNull("class_balanced", c.classBalanced).notNull("memory_class_balanced", c.memoryClassBalanced)
+                .notNull("class_balanced", c.classBalanced).notNull("full_parameters", c.fullParameters).notNull("memory_class_balanced", c.memoryClassBalanced)
                 .notNull("seed", c.seed)
                 .atLeast("train_per_task", c.trainPerTask, 1).atLeast("test_per_task", c.testPerTask, 1)
                 .atLeast("validation_per_task", c.validationPerTask, 0).atLeast("epochs", c.epochs, 0)
