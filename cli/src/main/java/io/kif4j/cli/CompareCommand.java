@@ -48,7 +48,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of(System.getProperty("kif.home", "."), "runs",
                 "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        List<String> orderList = orders != null ? orders : List.of(base.tasks != null ? "custom" : base.order);
+        List<String> orderList = orders != null ? orders : List.of(base.tasks != null ? "custom" : base.orderOrDefault());
         List<CompareReport.Entry> entries = new ArrayList<>();
         for (String method : methods) {
             for (String order : orderList) {

@@ -16,7 +16,7 @@ final class RunFlags {
     @Option(names = "--model") String model;
     @Option(names = "--data-root", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
     @Option(names = "--benchmark", description = "long_sequence or superni (default: long_sequence).") String benchmark;
-    @Option(names = "--order", description = "An order id from orders.json (default: 1), or task1,task2,...") String order;
+    @Option(names = "--order", description = "An order id from orders.json, or task1,task2,... (default: dbpedia,agnews on long_sequence, else 1).") String order;
     @Option(names = "--tasks", split = ",", description = "Explicit task list (overrides --order).") List<String> tasks;
     @Option(names = "--method", description = "seqlora, kif, kiflora, ... (default: kiflora).") String method;
     @Option(names = "--protocol", description = "small (default), kif (the paper's 1000 per task, 100 validation, keep-best) or full.") String protocol;

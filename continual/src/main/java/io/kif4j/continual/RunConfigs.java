@@ -69,7 +69,7 @@ public final class RunConfigs {
      */
     static void validate(Path file, RunConfig c) {
         new Check(file)
-                .notNull("benchmark", c.benchmark).notNull("order", c.order).notNull("method", c.method)
+                .notNull("benchmark", c.benchmark).notNull("method", c.method)
                 .notNull("fusion_space", c.fusionSpace)
                 .oneOf("eval_split", c.evalSplit, "test", "dev")
                 .notNull("class_balanced", c.classBalanced).notNull("full_parameters", c.fullParameters).notNull("memory_class_balanced", c.memoryClassBalanced)
