@@ -66,10 +66,12 @@ class FullParameterTest {
      * The error of a central difference is rounding + truncation: each float32 loss is off from the exact one by at
      * most δ, which the fixture measured against float64 ({@code loss_f32_vs_f64_abs}); we allow 10 δ (the fixtures'
      * own safety factor), so rounding ≤ 10 δ / h. Truncation is O(h²), estimated from the same difference at 2h
-     * (|FD(2h) − FD(h)| ≈ 3·C h², allowed in full); with ReLU (t5_relu) a difference that crosses a kink is off
-     * by O(h) instead, which is why h is small (2e-3: at 1e-2, t5_relu's wi weight was off by 0.27 %, beyond the
-     * allowance). The gradient direction's derivative is ‖G‖; a tensor counts as tested when ‖G‖ is at least ten
-     * times its tolerance, and most of them must be, so a wrong or missing gradient fails.
+     * (|FD(2h) − FD(h)| ≈ 3·C h², allowed in full). With ReLU (t5_relu) the loss is only piecewise smooth: a
+     * difference that crosses kinks of the feed-forward is off by O(h) in either direction, which the 2h estimate
+     * does not bound (measured: wi 0.27 % off at h 1e-2, an attention q 0.38 % off at h 2e-3), so ReLU models get
+     * 1 % of the derivative on top; their gradients are held to HF's exactly by {@link #mergedLora}. The gradient
+     * direction's derivative is ‖G‖; a tensor counts as tested when ‖G‖ is at least ten times its tolerance, and
+     * most of them must be, so a wrong or missing gradient fails.
      */
     static void finiteDifferences(Fixture f) {
         LanguageModel model = fullModel(f, none(null));
@@ -78,6 +80,7 @@ class FullParameterTest {
         assertEquals(f.at("loss").asDouble(), lg.loss(), 1e-5, f.name() + ": full-parameter graph's loss");
         double delta = Math.max(f.at("observed_float_differences.loss_f32_vs_f64_abs").asDouble(), Math.ulp((float) lg.loss()));
         double h = 2e-3;
+        boolean relu = io.kif4j.weights.Json.read(f.dir().resolve("config.json")).path("feed_forward_proj").asText("").equals("relu");
         Map<String, INDArray> weights = model.weights().taken();
         int checked = 0;
         int significant = 0;
@@ -100,7 +103,7 @@ class FullParameterTest {
                 double analytic = g.castTo(DataType.DOUBLE).mul(dir.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
                 double fd = central(model, batch, e.getValue(), dir, h);
                 double fd2 = central(model, batch, e.getValue(), dir, 2 * h);
-                double tol = 10 * delta / h + Math.abs(fd2 - fd) + 1e-6;
+                double tol = 10 * delta / h + Math.abs(fd2 - fd) + 1e-6 + (relu ? 0.01 * Math.abs(analytic) : 0);
                 assertTrue(Math.abs(fd - analytic) <= tol, f.name() + " " + e.getKey() + (d == 0 && gNorm > 0 ? " (gradient direction)" : " (random direction)")
                         + ": finite difference " + fd + " vs gradient " + analytic + ", tolerance " + tol);
                 if (d == 0 && gNorm > 10 * tol) {
