@@ -29,4 +29,26 @@ public interface ContinualMethod {
     /** Restores {@link #saveState} output when a run resumes after task {@code index}. */
     default void loadState(Path dir, int index) {
     }
+
+    /** As {@link #loadState(Path, int)}, for methods whose state lives in the model (e.g. trained base weights). */
+    default void loadState(Path dir, int index, io.kif4j.transformer.LanguageModel model) {
+        loadState(dir, index);
+    }
+
+    /** How the run walks the tasks and what its table row means. */
+    enum Kind {
+        /** Task after task, evaluated on every seen task: AP, FWT and BWT. */
+        SEQUENTIAL,
+        /**
+         * One training on the union of every task's training data, evaluated once on every task: the multi-task
+         * upper bound. AP only; FWT and BWT are not defined (there is no sequence).
+         */
+        JOINT,
+        /** A fresh start per task, evaluated on that task only: what each task reaches alone. AP = mean of those. */
+        SINGLE
+    }
+
+    default Kind kind() {
+        return Kind.SEQUENTIAL;
+    }
 }

@@ -127,7 +127,12 @@ public final class ContinualRunner {
                 default -> throw new IllegalArgumentException("protocol must be small, kif or full, got " + config.protocol);
             };
             protocol = protocol.withSeed(config.seed);
-            List<TaskData> data = tasks.stream().map(protocol::apply).toList();
+            Protocol p = protocol;
+            List<TaskData> data = tasks.stream().map(t -> switch (config.evalSplit) {
+                case "test" -> p.apply(t);
+                case "dev" -> p.applyDev(t);
+                default -> throw new IllegalArgumentException("eval_split must be test or dev, got " + config.evalSplit);
+            }).toList();
             List<String> names = tasks.stream().map(Task::name).toList();
 
             try (Tokenizer tok = Tokenizers.load(modelDir())) {
@@ -146,7 +151,12 @@ public final class ContinualRunner {
                 double[] taskSeconds = new double[names.size()];
                 TaskTimings[] timings = new TaskTimings[names.size()];
                 LoraAdapter previous = null;
+                ContinualMethod.Kind kind = method.kind();
+                int last = names.size() - 1;
                 for (int t = 0; t < names.size(); t++) {
+                    if (kind == ContinualMethod.Kind.JOINT && t < last) {
+                        continue; // one training on every task's data, at the last task
+                    }
                     Path dir = out.resolve("tasks").resolve(String.format(Locale.ROOT, "%02d-%s", t + 1, names.get(t)));
                     if (Files.isRegularFile(dir.resolve("done.json"))) {
                         previous = restoreTask(dir, t, method, matrix, taskSeconds, model);
@@ -159,7 +169,10 @@ public final class ContinualRunner {
                     TaskTimings timing = new TaskTimings();
                     timings[t] = timing;
                     console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + " (" + config.method + ")");
-                    List<EncodedExample> train = batcher.encode(data.get(t).info(), data.get(t).train());
+                    List<EncodedExample> train = new ArrayList<>();
+                    for (int i = kind == ContinualMethod.Kind.JOINT ? 0 : t; i <= t; i++) {
+                        train.addAll(batcher.encode(data.get(i).info(), data.get(i).train()));
+                    }
                     List<EncodedExample> mem = new ArrayList<>();
                     for (ReplayMemory.Entry e : memory.entries()) {
                         mem.add(batcher.encode(taskInfo(data, e.task()), e.example()));
@@ -186,6 +199,9 @@ public final class ContinualRunner {
 
                     Map<String, Double> row = new LinkedHashMap<>();
                     for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
+                        if (kind == ContinualMethod.Kind.SINGLE && i != t) {
+                            continue; // a single-task adapter is scored on its own task only
+                        }
                         TaskData d = data.get(i);
                         String name = names.get(i);
                         Evaluator.Result r = timing.time(TaskTimings.EVAL,
@@ -214,8 +230,8 @@ public final class ContinualRunner {
                 Path report = io.kif4j.continual.report.RunReport.write(out);
                 console.accept(matrix.toMarkdown());
                 console.accept("report: " + report);
-                console.accept(String.format(Locale.ROOT, "AP %.2f  FWT %s  BWT %s", matrix.ap().orElse(Double.NaN),
-                        fmt(matrix.fwt()), fmt(matrix.bwt())));
+                console.accept(String.format(Locale.ROOT, "AP %s  FWT %s  BWT %s", fmt(optional(metrics, "ap")),
+                        fmt(optional(metrics, "fwt")), fmt(optional(metrics, "bwt"))));
                 return new Result(out, matrix, metrics);
             }
         }
@@ -254,6 +270,11 @@ public final class ContinualRunner {
         row.forEach((task, v) -> sb.append(sb.length() > 1 ? ", " : "").append(task).append('=')
                 .append(String.format(Locale.ROOT, "%.2f", v)));
         return sb.append('}').toString();
+    }
+
+    private static java.util.OptionalDouble optional(ObjectNode metrics, String key) {
+        JsonNode v = metrics.get(key);
+        return v != null && v.isNumber() ? java.util.OptionalDouble.of(v.asDouble()) : java.util.OptionalDouble.empty();
     }
 
     private static String fmt(java.util.OptionalDouble d) {
@@ -311,7 +332,7 @@ public final class ContinualRunner {
         JsonNode done = Json.read(dir.resolve("done.json"));
         done.get("row").fields().forEachRemaining(e -> matrix.set(t, e.getKey(), e.getValue().asDouble()));
         taskSeconds[t] = done.get("seconds").asDouble();
-        method.loadState(dir, t);
+        method.loadState(dir, t, model);
         LoraAdapter a = LoraAdapter.load(dir.resolve("adapter"));
         Lora.attach(model, a);
         return a;
@@ -362,6 +383,10 @@ public final class ContinualRunner {
         ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("method", config.method);
         m.put("seed", config.seed);
+        ContinualMethod.Kind kind = Methods.create(config.method, config).kind();
+        if (kind != ContinualMethod.Kind.SEQUENTIAL) {
+            m.put("reference", kind.name().toLowerCase(Locale.ROOT)); // AP only: FWT and BWT are not defined
+        }
         ArrayNode tasks = m.putArray("tasks");
         names.forEach(tasks::add);
         ArrayNode rows = m.putArray("matrix");
@@ -376,10 +401,11 @@ public final class ContinualRunner {
                 }
             }
         }
-        put(m, "ap", matrix.ap());
-        put(m, "fwt", matrix.fwt());
-        put(m, "bwt", matrix.bwt());
-        put(m, "forgetting", matrix.forgetting());
+        boolean sequential = kind == ContinualMethod.Kind.SEQUENTIAL;
+        put(m, "ap", kind == ContinualMethod.Kind.SINGLE ? matrix.diagonalMean() : matrix.ap());
+        put(m, "fwt", sequential ? matrix.fwt() : java.util.OptionalDouble.empty());
+        put(m, "bwt", sequential ? matrix.bwt() : java.util.OptionalDouble.empty());
+        put(m, "forgetting", sequential ? matrix.forgetting() : java.util.OptionalDouble.empty());
         ObjectNode per = m.putObject("per_task");
         for (int i = 0; i < names.size(); i++) {
             ObjectNode p = per.putObject(names.get(i));

@@ -7,7 +7,10 @@ import io.kif4j.continual.methods.KifFamily;
 import io.kif4j.continual.methods.RecurrentKif;
 import io.kif4j.continual.methods.GrowingLoRA;
 import io.kif4j.continual.methods.Replay;
+import io.kif4j.continual.methods.SeqFT;
 import io.kif4j.continual.methods.SeqLoRA;
+import io.kif4j.continual.methods.Mtl;
+import io.kif4j.continual.methods.Single;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +37,9 @@ public final class Methods {
         for (MergingFusion.Combination m : MergingFusion.Combination.values()) {
             REGISTRY.put(m.id(), c -> FusionAblation.merging(c, m));
         }
+        REGISTRY.put("seqft", c -> new SeqFT());
+        REGISTRY.put("mtl", c -> new Mtl(Boolean.TRUE.equals(c.fullParameters)));
+        REGISTRY.put("single", c -> new Single());
     }
 
     private Methods() {

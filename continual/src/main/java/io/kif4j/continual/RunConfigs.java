@@ -81,9 +81,10 @@ public final class RunConfigs {
      */
     static void validate(Path file, RunConfig c) {
         new Check(file)
-                .notNull("benchmark", c.benchmark).notNull("order", c.order).notNull("method", c.method)
+                .notNull("benchmark", c.benchmark).notNull("method", c.method)
                 .notNull("fusion_space", c.fusionSpace)
-                .notNull("class_balanced", c.classBalanced).notNull("memory_class_balanced", c.memoryClassBalanced)
+                .oneOf("eval_split", c.evalSplit, "test", "dev")
+                .notNull("class_balanced", c.classBalanced).notNull("full_parameters", c.fullParameters).notNull("memory_class_balanced", c.memoryClassBalanced)
                 .notNull("seed", c.seed)
                 .atLeastOrNull("train_per_task", c.trainPerTask, 1).atLeastOrNull("test_per_task", c.testPerTask, 1)
                 .atLeast("validation_per_task", c.validationPerTask, 0).atLeastOrNull("epochs", c.epochs, 0)
@@ -112,6 +113,14 @@ public final class RunConfigs {
         Check notNull(String key, Object v) {
             if (v == null) {
                 throw KifInputException.of(file, "key '" + key + "' is null; leave it out for the default");
+            }
+            return this;
+        }
+
+        Check oneOf(String key, String v, String... allowed) {
+            notNull(key, v);
+            if (!List.of(allowed).contains(v)) {
+                throw KifInputException.of(file, "key '" + key + "' is \"" + v + "\", expected one of " + List.of(allowed));
             }
             return this;
         }

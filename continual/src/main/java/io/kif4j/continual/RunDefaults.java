@@ -25,7 +25,7 @@ public record RunDefaults(double lr, int epochs, int trainPerTask, int testPerTa
                           int maxNewTokens) {
 
     /** The built-in stories260K: every linear layer, short prompts, label ranking (it never emits EOS), lr 5e-3. */
-    public static final RunDefaults BUILT_IN = new RunDefaults(5e-3, 5, 200, 100, 0,
+    public static final RunDefaults BUILT_IN = new RunDefaults(5e-3, 3, 500, 200, 0,
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"), "short", 128, 16,
             "rank-labels", 16);
 

@@ -64,6 +64,19 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
         return a;
     }
 
+    /** An attached adapter that adapts nothing: for methods that train the base weights only. */
+    public LoraAdapter noAdapter() {
+        LoraAdapter a = LoraAdapter.create(LoraConfig.of(loraConfig.r(), loraConfig.loraAlpha(), 0, List.of(),
+                loraConfig.taskType()), seed);
+        Lora.attach(model, a);
+        return a;
+    }
+
+    /** Trains every base weight of the model, and {@code adapter}, on {@code batches} (full-parameter training). */
+    public LoraTrainer.Result trainAllWeights(LoraTrainer.Batches batches, LoraAdapter adapter) {
+        return new LoraTrainer(model, adapter, trainConfig).withFullParameters().train(batches, validation, StepHook.NONE);
+    }
+
     /** Trains {@code adapter} on this task's data. */
     public LoraTrainer.Result trainOn(LoraAdapter adapter, TrainConfig config, StepHook hook, LossTerm... terms) {
         return trainOn(train, adapter, config, hook, terms);

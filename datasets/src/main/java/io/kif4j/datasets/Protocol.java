@@ -84,9 +84,30 @@ public record Protocol(String trainSubset, String testSubset, int validationSize
 
     /** Applies the protocol to one task; reads its train and test splits. */
     public TaskData apply(Task task) {
+        return apply(task, false);
+    }
+
+    /**
+     * As {@link #apply(Task)}, but the examples it evaluates on are a dev set held out of the training pool
+     * ({@code maxTest} of it, drawn like a test set, before validation and training are drawn from the rest); the
+     * test split is not read. The repositories' dev split is their test split (see the class comment), so model
+     * selection must use this instead.
+     */
+    public TaskData applyDev(Task task) {
+        return apply(task, true);
+    }
+
+    private TaskData apply(Task task, boolean devFromTrain) {
         TaskInfo info = task.info();
         List<Example> train = select(task, Split.TRAIN, trainSubset, task.load(Split.TRAIN));
         train = dropNoGold(info, Split.TRAIN, train);
+        List<Example> dev = null;
+        if (devFromTrain) {
+            dev = cap(info, train, maxTest == 0 ? train.size() / 5 : Math.min(maxTest, train.size() / 2), "dev");
+            java.util.Set<String> held = new java.util.HashSet<>();
+            dev.forEach(e -> held.add(e.id()));
+            train = train.stream().filter(e -> !held.contains(e.id())).toList();
+        }
         List<Example> shuffled = Sampling.shuffled(train, new Random(Sampling.seedFor(seed, info.name(), "validation")));
         int nVal = Math.min(validationSize, Math.max(0, shuffled.size() - 1)); // always leave something to train on
         if (nVal < validationSize) {
@@ -95,6 +116,9 @@ public record Protocol(String trainSubset, String testSubset, int validationSize
         List<Example> validation = List.copyOf(shuffled.subList(0, nVal));
         List<Example> rest = nVal == 0 ? train : shuffled.subList(nVal, shuffled.size());
         List<Example> trainOut = cap(info, rest, maxTrain, "train");
+        if (dev != null) {
+            return new TaskData(task, trainOut, validation, dev);
+        }
 
         List<Example> test = dropNoGold(info, Split.TEST, task.load(Split.TEST));
         test = select(task, Split.TEST, testSubset, test);

@@ -39,6 +39,23 @@ class ProtocolTest {
     }
 
     @Test
+    void devIsHeldOutOfTheTrainingPoolAndDisjointFromTrainAndValidation() {
+        Task dbpedia = longSeq.task("dbpedia");
+        Protocol p = Protocol.small(500, 200).withValidationSize(50);
+        TaskData dev = p.applyDev(dbpedia);
+        assertEquals(500, dev.train().size());
+        assertEquals(200, dev.test().size());
+        assertEquals(50, dev.validation().size());
+        Set<String> kifIds = new HashSet<>(dbpedia.info().subset(Protocol.KIF_TRAIN_1000).orElseThrow().ids());
+        assertTrue(kifIds.containsAll(ids(dev.test())), "dev comes from the training pool, not the test split");
+        assertTrue(disjoint(ids(dev.test()), ids(dev.train())) && disjoint(ids(dev.test()), ids(dev.validation())));
+        assertEquals(new HashSet<>(dbpedia.info().labels()), dev.test().stream().map(Example::output).collect(Collectors.toSet()),
+                "class-balanced like a test set");
+        assertEquals(dev, p.applyDev(dbpedia), "deterministic");
+        assertTrue(disjoint(ids(dev.test()), ids(p.apply(dbpedia).test())));
+    }
+
+    @Test
     void mnliRecordsWithoutGoldLabelAreExcludedFromTest() {
         Task mnli = longSeq.task("mnli");
         TaskData all = Protocol.full().apply(mnli);

@@ -43,7 +43,7 @@ public record GridSpec(List<GridCell> cells, List<String> methods, List<String> 
         for (String m : methods) {
             replay.add(Methods.create(m, base).usesReplay()); // an unknown name fails here, before any cell runs
         }
-        List<String> orderList = orders != null ? orders : List.of(base.tasks != null ? "custom" : base.order);
+        List<String> orderList = orders != null ? orders : List.of(base.tasks != null ? "custom" : base.orderOrDefault());
         List<GridCell> cells = new ArrayList<>();
         for (String method : methods) {
             for (String order : orderList) {

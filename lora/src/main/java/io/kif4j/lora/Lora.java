@@ -26,7 +26,10 @@ public final class Lora {
         adapter.checkAllUsed();
     }
 
-    /** Loss and gradient of every LoRA matrix (by SameDiff variable name) on one batch. */
+    /**
+     * Loss and gradient of every LoRA matrix (by SameDiff variable name) on one batch, and of every base weight
+     * that trains (by HF name; see {@link LanguageModel#setTrainableWeights}).
+     */
     public record LossAndGradients(double loss, Map<String, INDArray> gradients) {
     }
 
@@ -47,7 +50,12 @@ public final class Lora {
         }
         seeds.setSeed(dropoutSeed);
         Map<String, INDArray> ph = model.placeholders(batch);
-        List<String> vars = adapter.variableNames();
+        List<String> vars = new java.util.ArrayList<>(adapter.variableNames());
+        for (String w : model.weights().taken().keySet()) {
+            if (sd.hasVariable(w) && io.kif4j.transformer.nn.Graph.trains(sd.getVariable(w))) {
+                vars.add(w);
+            }
+        }
         String loss = sd.getLossVariables().get(0);
         Gradients.Result r = Quiet.call(() -> Gradients.compute(sd, ph, List.of(loss), vars));
         Map<String, INDArray> grads = new LinkedHashMap<>();

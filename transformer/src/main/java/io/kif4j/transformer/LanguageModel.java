@@ -30,6 +30,16 @@ public interface LanguageModel {
 
     LinearAdapter adapter();
 
+    /**
+     * Which base weights (HF names) train in graphs built from now on: {@code Graph.FROZEN} (the default, LoRA
+     * only) or {@code Graph.ALL} (full-parameter training). Trainable weights are variables of
+     * {@link #trainingGraph()} under their HF names, holding the arrays of {@link #weights()}, so a step on them
+     * changes the model. Resets the graphs, as {@link #setAdapter} does.
+     */
+    void setTrainableWeights(java.util.function.Predicate<String> trainable);
+
+    java.util.function.Predicate<String> trainableWeights();
+
     /** The full-sequence graph with the current adapter; its placeholders are filled by {@link #placeholders}. */
     SameDiff trainingGraph();
 

@@ -220,7 +220,11 @@ public final class AccuracyMatrix {
                 : OptionalDouble.of(diagonal.getAsDouble() - Arrays.stream(singleTaskScores).average().orElse(0));
     }
 
-    private OptionalDouble diagonalMean() {
+    /**
+     * Mean of a[i][i], each task right after its own training: the AP of single-task runs, which are scored on
+     * their own task only. Empty when a diagonal cell is missing.
+     */
+    public OptionalDouble diagonalMean() {
         double sum = 0;
         for (int t = 0; t < size(); t++) {
             if (!isMeasured(t, t)) {

@@ -69,7 +69,7 @@ public final class CompareReport {
 
     /** One run's numbers; {@code problem} is null when the run is complete. */
     record Run(String method, boolean replay, String order, String seed, Path dir, double[] values, double forgetting,
-               String problem) {
+               String problem, String reference, double firstTask) {
 
         boolean complete() {
             return problem == null;
@@ -78,29 +78,32 @@ public final class CompareReport {
         static Run read(Entry e, int index, Path dir) {
             double[] none = {Double.NaN, Double.NaN, Double.NaN};
             if (!Files.isDirectory(dir)) {
-                return new Run(e.method(), e.usesReplay(), e.order(), "#" + (index + 1), dir, none, Double.NaN, "run folder missing");
+                return new Run(e.method(), e.usesReplay(), e.order(), "#" + (index + 1), dir, none, Double.NaN, "run folder missing", null, Double.NaN);
             }
             RunFolder f;
             try {
                 f = RunFolder.read(dir);
             } catch (RuntimeException ex) {
-                return new Run(e.method(), e.usesReplay(), e.order(), "#" + (index + 1), dir, none, Double.NaN, "unreadable: " + ex.getMessage());
+                return new Run(e.method(), e.usesReplay(), e.order(), "#" + (index + 1), dir, none, Double.NaN, "unreadable: " + ex.getMessage(), null, Double.NaN);
             }
             String seed = f.seed != null ? f.seed : dir.getFileName().toString();
             double[] v = {value(f.ap()), value(f.fwt()), value(f.bwt())};
             String problem = null;
+            String reference = f.reference();
+            int defined = reference == null ? 3 : 1; // reference rows have AP only
             if (f.metrics == null) {
                 problem = "no metrics.json";
-            } else if (Double.isNaN(v[0]) || Double.isNaN(v[1]) || Double.isNaN(v[2])) {
+            } else if (java.util.stream.IntStream.range(0, defined).anyMatch(m -> Double.isNaN(v[m]))) {
                 List<String> missing = new ArrayList<>();
-                for (int m = 0; m < 3; m++) {
+                for (int m = 0; m < defined; m++) {
                     if (Double.isNaN(v[m])) {
                         missing.add(METRICS.get(m));
                     }
                 }
                 problem = "unfinished: " + f.tasksDone() + " of " + f.tasks.size() + " tasks scored, no " + String.join("/", missing);
             }
-            return new Run(e.method(), e.usesReplay(), e.order(), seed, dir, v, value(f.forgetting()), problem);
+            return new Run(e.method(), e.usesReplay(), e.order(), seed, dir, v, value(f.forgetting()), problem, reference,
+                    value(f.firstTaskFinal()));
         }
 
         private static double value(OptionalDouble v) {
@@ -169,10 +172,48 @@ public final class CompareReport {
         }
 
         private static List<Double> values(List<Run> runs, int metric) {
-            return runs.stream().filter(Run::complete).map(r -> metric < 3 ? r.values()[metric] : r.forgetting())
-                    .filter(Double::isFinite).toList();
+            return runs.stream().filter(Run::complete).map(r -> value(r, metric)).filter(Double::isFinite).toList();
+        }
+
+        /** "joint" or "single" when the method's runs are reference rows (AP only), else null. */
+        String reference() {
+            return runs().stream().map(Run::reference).filter(Objects::nonNull).findFirst().orElse(null);
+        }
+
+        /**
+         * The paired comparison with {@code baseline} on one of {@link #PAIRED}: differences over the complete runs of
+         * both with the same order and seed (all orders together when {@code order} is null).
+         */
+        Paired against(Method baseline, int paired, String order) {
+            List<Double> d = new ArrayList<>();
+            for (Run r : runs()) {
+                if (!r.complete() || (order != null && !order.equals(r.order()))) {
+                    continue;
+                }
+                for (Run b : baseline.runs()) {
+                    if (b.complete() && b.order().equals(r.order()) && b.seed().equals(r.seed())) {
+                        double x = value(r, PAIRED_INDEX[paired]) - value(b, PAIRED_INDEX[paired]);
+                        if (Double.isFinite(x)) {
+                            d.add(x);
+                        }
+                    }
+                }
+            }
+            return Paired.of(d);
         }
     }
+
+    /** Metric index 0..2 AP/FWT/BWT, 3 forgetting, 4 the first task's final score. */
+    static double value(Run r, int metric) {
+        return metric < 3 ? r.values()[metric] : metric == 3 ? r.forgetting() : r.firstTask();
+    }
+
+    /** The paired comparisons: their CSV prefixes, labels and metric indices. */
+    static final List<String> PAIRED = List.of("ap", "bwt", "first_task");
+    static final List<String> PAIRED_LABEL = List.of("ΔAP", "ΔBWT", "Δ first task (final)");
+    static final int[] PAIRED_INDEX = {0, 2, 4};
+    /** The baseline every method is paired with. */
+    static final String BASELINE = "seqlora";
 
     /** All methods, no-replay ones first as in the paper, otherwise in the order given. */
     record Table(List<Method> methods, List<String> orders) {
@@ -199,6 +240,16 @@ public final class CompareReport {
             return orders.size() > 1;
         }
 
+        Method baseline() {
+            return methods.stream().filter(m -> m.name().equals(BASELINE)).findFirst().orElse(null);
+        }
+
+        /** The comparison of {@code m} with the baseline, or no pairs when there is none or it is the baseline. */
+        Paired paired(Method m, int paired, String order) {
+            Method base = baseline();
+            return base == null || base == m ? Paired.NONE : m.against(base, paired, order);
+        }
+
         List<Run> incomplete() {
             return methods.stream().flatMap(m -> m.runs().stream()).filter(r -> !r.complete()).toList();
         }
@@ -207,7 +258,13 @@ public final class CompareReport {
 
         /** One row per method × order × seed, then per method × order a "mean" row, then per method order "all". */
         String csv() {
-            StringBuilder b = new StringBuilder("method,replay,order,seed,run,status,n,ap,ap_std,fwt,fwt_std,bwt,bwt_std,forgetting,forgetting_std\n");
+            StringBuilder b = new StringBuilder("method,replay,order,seed,run,status,n,ap,ap_std,fwt,fwt_std,bwt,bwt_std,"
+                    + "forgetting,forgetting_std,first_task,first_task_std,pairs");
+            for (String p : PAIRED) {
+                b.append(',').append(p).append("_diff,").append(p).append("_ci95_low,").append(p).append("_ci95_high,")
+                        .append(p).append("_p_value");
+            }
+            b.append('\n');
             for (Method m : methods) {
                 for (Map.Entry<String, List<Run>> o : m.byOrder().entrySet()) {
                     for (Run r : o.getValue()) {
@@ -216,25 +273,32 @@ public final class CompareReport {
                                 .append(Csv.field(r.dir().toString())).append(',')
                                 .append(Csv.field(r.complete() ? "complete" : "incomplete: " + r.problem())).append(',')
                                 .append(r.complete() ? "1" : "0");
-                        for (int k = 0; k < 4; k++) {
-                            b.append(',').append(num(k < 3 ? r.values()[k] : r.forgetting())).append(',');
+                        for (int k = 0; k < 5; k++) {
+                            b.append(',').append(num(value(r, k))).append(',');
                         }
-                        b.append('\n');
+                        b.append(",".repeat(1 + PAIRED.size() * 4)).append('\n'); // pairs and the comparison: mean rows only
                     }
-                    meanRow(b, m, o.getKey(), k -> m.order(o.getKey(), k), o.getValue());
+                    meanRow(b, m, o.getKey(), k -> m.order(o.getKey(), k), o.getValue(), k -> paired(m, k, o.getKey()));
                 }
-                meanRow(b, m, "all", m::overall, m.runs());
+                meanRow(b, m, "all", m::overall, m.runs(), k -> paired(m, k, null));
             }
             return b.toString();
         }
 
-        private void meanRow(StringBuilder b, Method m, String order, java.util.function.IntFunction<Stat> stat, List<Run> runs) {
+        private void meanRow(StringBuilder b, Method m, String order, java.util.function.IntFunction<Stat> stat, List<Run> runs,
+                             java.util.function.IntFunction<Paired> paired) {
             long complete = runs.stream().filter(Run::complete).count();
             b.append(Csv.field(m.name())).append(',').append(m.replay() ? "yes" : "no").append(',').append(Csv.field(order))
                     .append(",mean,,").append(complete).append(" of ").append(runs.size()).append(" complete,").append(complete);
-            for (int k = 0; k < 4; k++) {
+            for (int k = 0; k < 5; k++) {
                 Stat s = stat.apply(k);
                 b.append(',').append(num(s.mean())).append(',').append(num(s.std()));
+            }
+            b.append(',').append(paired.apply(0).n() == 0 ? "" : String.valueOf(paired.apply(0).n()));
+            for (int k = 0; k < PAIRED.size(); k++) {
+                Paired p = paired.apply(k);
+                b.append(',').append(num(p.diff())).append(',').append(num(p.ciLow())).append(',').append(num(p.ciHigh()))
+                        .append(',').append(num(p.pValue()));
             }
             b.append('\n');
         }
@@ -254,14 +318,18 @@ public final class CompareReport {
             b.append(severalOrders()
                     ? "AP, FWT and BWT (percent), mean over the task orders " + String.join(", ", orders) + " ± sample std over all runs.\n\n"
                     : "AP, FWT and BWT (percent), mean ± sample std over seeds.\n\n");
-            b.append("| method | replay | AP | FWT | BWT | runs |\n|---|:---:|---:|---:|---:|---:|\n");
+            b.append("| method | replay | AP | FWT | BWT | first task (final) | runs |\n|---|:---:|---:|---:|---:|---:|---:|\n");
             for (Method m : methods) {
-                b.append("| ").append(md(m.name())).append(" | ").append(m.replay() ? "✓" : "✗");
-                for (int k = 0; k < 3; k++) {
-                    b.append(" | ").append(m.overall(k).text());
+                b.append("| ").append(md(m.name() + referenceMark(m))).append(" | ").append(m.replay() ? "✓" : "✗");
+                for (int k : new int[]{0, 1, 2, 4}) {
+                    b.append(" | ").append(cellText(m, k, m.overall(k)));
                 }
                 b.append(" | ").append(m.complete()).append('/').append(m.runs().size()).append(" |\n");
             }
+            if (methods.stream().anyMatch(m -> m.reference() != null)) {
+                b.append("\n").append(REFERENCE_NOTE).append('\n');
+            }
+            appendPairedMarkdown(b);
             if (severalOrders()) {
                 b.append("\n## Per order\n\n| method | order | AP | FWT | BWT | runs |\n|---|---|---:|---:|---:|---:|\n");
                 for (Method m : methods) {
@@ -294,6 +362,34 @@ public final class CompareReport {
             return b.toString();
         }
 
+        private void appendPairedMarkdown(StringBuilder b) {
+            if (baseline() == null || methods.size() < 2) {
+                return;
+            }
+            b.append("\n## Paired comparison with ").append(BASELINE).append("\n\n").append(PAIRED_NOTE).append("\n\n| method | pairs");
+            PAIRED_LABEL.forEach(l -> b.append(" | ").append(l).append(" [95 % CI] p"));
+            b.append(" |\n|---|---:|---:|---:|---:|\n");
+            for (Method m : methods) {
+                if (m == baseline()) {
+                    continue;
+                }
+                b.append("| ").append(md(m.name() + referenceMark(m))).append(" | ").append(paired(m, 0, null).n());
+                for (int k = 0; k < PAIRED.size(); k++) {
+                    b.append(" | ").append(k == 1 && m.reference() != null ? NOT_DEFINED : paired(m, k, null).text());
+                }
+                b.append(" |\n");
+            }
+        }
+
+        private static String referenceMark(Method m) {
+            return m.reference() == null ? "" : " (reference: " + m.reference() + ")";
+        }
+
+        /** A statistic's text, or "n/d" for FWT/BWT of a reference row. */
+        private static String cellText(Method m, int metric, Stat s) {
+            return m.reference() != null && (metric == 1 || metric == 2) ? NOT_DEFINED : s.text();
+        }
+
         private void appendIncompleteMarkdown(StringBuilder b) {
             List<Run> bad = incomplete();
             if (bad.isEmpty()) {
@@ -317,16 +413,37 @@ public final class CompareReport {
             b.append("<p>").append(severalOrders()
                     ? "AP, FWT and BWT (percent), mean over the task orders " + esc(String.join(", ", orders)) + " ± sample std over all runs."
                     : "AP, FWT and BWT (percent), mean ± sample std over seeds.").append("</p>\n");
-            b.append("<table>\n<tr><th>method</th><th>replay</th><th>AP</th><th>FWT</th><th>BWT</th><th>runs</th></tr>\n");
+            b.append("<table>\n<tr><th>method</th><th>replay</th><th>AP</th><th>FWT</th><th>BWT</th><th>first task (final)</th><th>runs</th></tr>\n");
             for (Method m : methods) {
-                b.append("<tr><td>").append(esc(m.name())).append("</td><td style=\"text-align:center\">")
+                b.append("<tr><td>").append(esc(m.name() + referenceMark(m))).append("</td><td style=\"text-align:center\">")
                         .append(m.replay() ? "✓" : "✗").append("</td>");
-                for (int k = 0; k < 3; k++) {
-                    b.append(statCell(m.overall(k)));
+                for (int k : new int[]{0, 1, 2, 4}) {
+                    b.append(m.reference() != null && (k == 1 || k == 2) ? "<td class=\"na\">" + NOT_DEFINED + "</td>" : statCell(m.overall(k)));
                 }
                 b.append("<td class=\"n\">").append(m.complete()).append('/').append(m.runs().size()).append("</td></tr>\n");
             }
             b.append("</table>\n");
+            if (methods.stream().anyMatch(m -> m.reference() != null)) {
+                b.append("<p class=\"muted\">").append(esc(REFERENCE_NOTE)).append("</p>\n");
+            }
+            if (baseline() != null && methods.size() > 1) {
+                b.append("<h2>Paired comparison with ").append(BASELINE).append("</h2>\n<p>").append(esc(PAIRED_NOTE))
+                        .append("</p>\n<table>\n<tr><th>method</th><th>pairs</th>");
+                PAIRED_LABEL.forEach(l -> b.append("<th>").append(esc(l)).append(" [95 % CI] p</th>"));
+                b.append("</tr>\n");
+                for (Method m : methods) {
+                    if (m == baseline()) {
+                        continue;
+                    }
+                    b.append("<tr><td>").append(esc(m.name() + referenceMark(m))).append("</td><td class=\"n\">")
+                            .append(paired(m, 0, null).n()).append("</td>");
+                    for (int k = 0; k < PAIRED.size(); k++) {
+                        b.append("<td class=\"n\">").append(esc(k == 1 && m.reference() != null ? NOT_DEFINED : paired(m, k, null).text())).append("</td>");
+                    }
+                    b.append("</tr>\n");
+                }
+                b.append("</table>\n");
+            }
             b.append(chart());
             if (severalOrders()) {
                 b.append("<h2>Per order</h2>\n<table>\n<tr><th>method</th><th>order</th><th>AP</th><th>FWT</th><th>BWT</th><th>runs</th></tr>\n");
@@ -401,6 +518,17 @@ public final class CompareReport {
             return Files.isRegularFile(r.dir().resolve(RunReport.FILE));
         }
     }
+
+    static final String NOT_DEFINED = "n/d";
+
+    private static final String REFERENCE_NOTE = "Reference rows: mtl (joint) trains once on every task's data and is "
+            + "scored once on every task; single trains a fresh adapter per task and scores it on that task only (AP = "
+            + "mean of those). Neither has a task sequence, so FWT and BWT are not defined (n/d).";
+
+    private static final String PAIRED_NOTE = "Per method, the differences to " + BASELINE + " over runs with the "
+            + "same order and seed: mean difference, 95 % Student-t interval and two-sided paired t-test p-value "
+            + "(Apache Commons Math). first task (final) = the first task's score after the last task (single: after "
+            + "its own training). With few seeds, read the interval, not the p-value alone.";
 
     private static final String NOTE = "AP = (1/T) Σ_{i=1..T} a[T][i]; FWT = (1/(T−1)) Σ_{i=2..T} a[i−1][i]; "
             + "BWT = (1/(T−1)) Σ_{i=1..T−1} (a[T][i] − a[i][i]) (KIF, spec §1.3), recomputed from each run's accuracy matrix. "

@@ -93,20 +93,39 @@ final class RunFolder {
 
     // ---- metrics: recomputed from the matrix, the stored value only when there is no matrix -------------------
 
+    /**
+     * "joint" (mtl) or "single" for the reference rows, whose FWT, BWT and forgetting are not defined, or null
+     * for a sequential run.
+     */
+    String reference() {
+        return metrics == null || !metrics.path("reference").isTextual() ? null : metrics.get("reference").asText();
+    }
+
     OptionalDouble ap() {
+        if (matrix != null && "single".equals(reference())) {
+            return matrix.diagonalMean(); // each task scored only by its own adapter
+        }
         return matrix != null ? matrix.ap() : stored("ap");
     }
 
     OptionalDouble fwt() {
-        return matrix != null ? matrix.fwt() : stored("fwt");
+        return reference() != null ? OptionalDouble.empty() : matrix != null ? matrix.fwt() : stored("fwt");
     }
 
     OptionalDouble bwt() {
-        return matrix != null ? matrix.bwt() : stored("bwt");
+        return reference() != null ? OptionalDouble.empty() : matrix != null ? matrix.bwt() : stored("bwt");
     }
 
     OptionalDouble forgetting() {
-        return matrix != null ? matrix.forgetting() : stored("forgetting");
+        return reference() != null ? OptionalDouble.empty() : matrix != null ? matrix.forgetting() : stored("forgetting");
+    }
+
+    /** The first task's score at the end: after the last task, or (single) after its own training. */
+    OptionalDouble firstTaskFinal() {
+        if (matrix == null || matrix.size() == 0) {
+            return OptionalDouble.empty();
+        }
+        return "single".equals(reference()) ? matrix.get(0, 0) : matrix.get(matrix.size() - 1, 0);
     }
 
     /** The value metrics.json states for {@code key}, if a number. */

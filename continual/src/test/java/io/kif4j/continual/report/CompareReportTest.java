@@ -115,8 +115,10 @@ class CompareReportTest {
         assertEquals("KIFLoRA", rows.get(0).get("method"), "no-replay methods first, as in Table I");
 
         String md = Files.readString(out.resolve("compare.md"));
-        assertTrue(md.contains("| KIFLoRA | ✗ | 82.00 ± 2.00 | 12.00 ± 2.00 | -9.00 ± 2.65 | 3/3 |"), md);
-        assertTrue(md.contains("| Replay | ✓ | 65.00 ± 5.00 | 6.00 ± 1.73 | -1.00 ± 1.00 | 3/3 |"), md);
+        // first task (final) = a[2][1]: A 70, 76, 73; B 59, 64, 70
+        assertTrue(md.contains("| KIFLoRA | ✗ | 82.00 ± 2.00 | 12.00 ± 2.00 | -9.00 ± 2.65 | 73.00 ± 3.00 | 3/3 |"), md);
+        assertTrue(md.contains("| Replay | ✓ | 65.00 ± 5.00 | 6.00 ± 1.73 | -1.00 ± 1.00 | 64.33 ± 5.51 | 3/3 |"), md);
+        assertFalse(md.contains("Paired comparison"), "no seqlora, no paired comparison");
         assertTrue(md.indexOf("| KIFLoRA | ✗") < md.indexOf("| Replay | ✓"));
         assertTrue(md.contains("| KIFLoRA | 1 | 3 | 84.00 | 14.00 | -11.00 |"), "per-seed values");
         assertFalse(md.contains("Per order"), "one order: no per-order table");
@@ -137,6 +139,99 @@ class CompareReportTest {
         }
     }
 
+    /**
+     * Paired comparison with seqlora over three seeds, by hand. Two tasks: AP = (a21 + a22)/2, BWT = a21 − a11,
+     * first task (final) = a21.
+     * seqlora: AP 40, 41, 40; BWT −30, −28, −30; first 20, 24, 18.
+     * kiflora: AP 44, 43, 45; BWT −20, −24, −17; first 30, 29, 30.
+     * Differences: AP 4, 2, 5; BWT 10, 4, 13; first 10, 5, 12.
+     */
+    static final Double[][][] SEQ = {
+            {{50.0, 10.0}, {20.0, 60.0}},
+            {{52.0, 12.0}, {24.0, 58.0}},
+            {{48.0, 11.0}, {18.0, 62.0}}};
+    static final Double[][][] KIF = {
+            {{50.0, 10.0}, {30.0, 58.0}},
+            {{53.0, 12.0}, {29.0, 57.0}},
+            {{47.0, 11.0}, {30.0, 60.0}}};
+    /** mtl: only the final row (AP 53, 54, 55; first 45, 46, 47); single: only the diagonal (AP 59, 60, 61; first 55, 56, 57). */
+    static final Double[][][] MTL = {
+            {{null, null}, {45.0, 61.0}},
+            {{null, null}, {46.0, 62.0}},
+            {{null, null}, {47.0, 63.0}}};
+    static final Double[][][] SINGLE = {
+            {{55.0, null}, {null, 63.0}},
+            {{56.0, null}, {null, 64.0}},
+            {{57.0, null}, {null, 65.0}}};
+
+    @Test
+    void pairedComparisonWithSeqLoraAndReferenceRows() throws IOException {
+        List<Path> mtl = runs("mtl", MTL, 42);
+        List<Path> single = runs("single", SINGLE, 42);
+        markReference(mtl, "joint");
+        markReference(single, "single");
+        Path out = tmp.resolve("paired");
+        CompareReport.write(out, List.of(
+                new CompareReport.Entry("seqlora", false, "1", runs("seqlora", SEQ, 42)),
+                new CompareReport.Entry("kiflora", false, "1", runs("kiflora", KIF, 42)),
+                new CompareReport.Entry("mtl", false, "1", mtl),
+                new CompareReport.Entry("single", false, "1", single)));
+        List<Map<String, String>> rows = csv(out.resolve("compare.csv"));
+        for (String p : List.of("ap", "bwt", "first_task")) {
+            for (String c : List.of("_diff", "_ci95_low", "_ci95_high", "_p_value")) {
+                assertTrue(rows.get(0).containsKey(p + c), "column " + p + c);
+            }
+        }
+        Map<String, String> k = row(rows, "kiflora", "all", "mean");
+        assertEquals("3", k.get("pairs"));
+        double t975 = 4.302652729911275; // Student t, 2 degrees of freedom, 0.975 quantile (tables)
+        Map<String, double[]> diffs = Map.of("ap", new double[]{4, 2, 5}, "bwt", new double[]{10, 4, 13},
+                "first_task", new double[]{10, 5, 12});
+        for (var e : diffs.entrySet()) {
+            double[] d = e.getValue();
+            double mean = (d[0] + d[1] + d[2]) / 3;
+            double sd = Math.sqrt(((d[0] - mean) * (d[0] - mean) + (d[1] - mean) * (d[1] - mean) + (d[2] - mean) * (d[2] - mean)) / 2);
+            double se = sd / Math.sqrt(3);
+            double t = mean / se;
+            double p = 1 - t / Math.sqrt(2 + t * t); // two-sided, 2 df: F(t) = 1/2 + t / (2 √(2 + t²))
+            assertEquals(mean, d(k, e.getKey() + "_diff"), EPS, e.getKey());
+            assertEquals(mean - t975 * se, d(k, e.getKey() + "_ci95_low"), EPS, e.getKey());
+            assertEquals(mean + t975 * se, d(k, e.getKey() + "_ci95_high"), EPS, e.getKey());
+            assertEquals(p, d(k, e.getKey() + "_p_value"), EPS, e.getKey());
+        }
+        assertEquals(29.666667, d(k, "first_task"), EPS);
+        Map<String, String> seq = row(rows, "seqlora", "all", "mean");
+        assertEquals("", seq.get("ap_diff"), "the baseline is not compared with itself");
+        assertEquals("", row(rows, "kiflora", "1", "43").get("ap_diff"), "per-run rows carry no comparison");
+
+        Map<String, String> m = row(rows, "mtl", "all", "mean");
+        assertEquals("3 of 3 complete", m.get("status"), "AP alone completes a reference run");
+        assertEquals(54, d(m, "ap"), EPS);
+        assertEquals("", m.get("bwt"));
+        assertEquals("", m.get("fwt"));
+        assertEquals("", m.get("bwt_diff"));
+        assertEquals(46, d(m, "first_task"), EPS);
+        assertEquals(54 - 40.333333, d(m, "ap_diff"), 1e-5);
+        Map<String, String> s = row(rows, "single", "all", "mean");
+        assertEquals(60, d(s, "ap"), EPS, "single: mean of the diagonal");
+        assertEquals(56, d(s, "first_task"), EPS, "single: the first task after its own training");
+
+        String md = Files.readString(out.resolve("compare.md"));
+        assertTrue(md.contains("## Paired comparison with seqlora"), md);
+        assertTrue(md.contains("| mtl (reference: joint) | ✗ | 54.00 ± 1.00 | n/d | n/d | 46.00 ± 1.00 | 3/3 |"), md);
+        assertTrue(md.contains("| kiflora | 3 | +3.67 ["), md);
+        assertTrue(md.contains("FWT and BWT are not defined"), md);
+        String html = Files.readString(out.resolve("compare.html"));
+        assertTrue(html.contains("Paired comparison with seqlora") && html.contains("n/d"));
+    }
+
+    private static void markReference(List<Path> runs, String kind) throws IOException {
+        for (Path r : runs) {
+            Path f = r.resolve("metrics.json");
+            Files.writeString(f, Files.readString(f).replaceFirst("\\{", "{\"reference\": \"" + kind + "\", "));
+        }
+    }
+
     @Test
     void incompleteAndMissingRunsShowDashesAndAreListed() throws IOException {
         List<Path> a = runs("kif", new Double[][][]{A[0]}, 1);
@@ -150,8 +245,8 @@ class CompareReportTest {
                 new CompareReport.Entry("Ghost", true, "1", List.of(tmp.resolve("runs/none")))));
 
         String md = Files.readString(out.resolve("compare.md"));
-        assertTrue(md.contains("| KIF | ✗ | 80.00 | 10.00 | -10.00 | 1/4 |"), "one complete run: just the mean\n" + md);
-        assertTrue(md.contains("| Ghost | ✓ | – | – | – | 0/1 |"), md);
+        assertTrue(md.contains("| KIF | ✗ | 80.00 | 10.00 | -10.00 | 70.00 | 1/4 |"), "one complete run: just the mean\n" + md);
+        assertTrue(md.contains("| Ghost | ✓ | – | – | – | – | 0/1 |"), md);
         assertTrue(md.contains("| KIF | 1 | 2 | – | 10.00 | – | – | incomplete: unfinished: 1 of 2 tasks scored, no AP/BWT |"), md);
         assertTrue(md.contains("## Incomplete runs"));
         for (String s : List.of("no metrics.json", "run folder missing", "kif-4")) {

@@ -7,6 +7,7 @@ import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.Gradients;
 import io.kif4j.transformer.nn.NativeMemory;
+import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
 import io.kif4j.weights.CrashPoints;
@@ -27,6 +28,10 @@ import java.util.Map;
  * accumulation, step hooks, validation loss every N steps and optionally keep-best. Every continual method trains
  * through this class, and every optimizer step of kif4j is {@link #step}: a method with its own schedule
  * (Recurrent-KIF's outer steps) runs its extra steps through it from an {@link Interleave}.
+ *
+ * <p>With {@link #withFullParameters()} every base weight trains too (full-parameter fine-tuning): each is a
+ * variable of the training graph with its own gradient and AdamW state, under its HF name, and the step updates the
+ * model's weight arrays in place. An adapter without modules makes that plain full fine-tuning.
  */
 public final class LoraTrainer {
 
@@ -69,6 +74,7 @@ public final class LoraTrainer {
     private final List<TrainingListener> listeners = new ArrayList<>();
     /** The global gradient norm of the last step, before clipping (for the listeners). */
     private double lastGradNorm = Double.NaN;
+    private boolean fullParameters;
 
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
@@ -86,6 +92,12 @@ public final class LoraTrainer {
     /** Adds a listener told of every step (loss, learning rate, gradient norm) and epoch boundary. */
     public LoraTrainer withListener(TrainingListener listener) {
         listeners.add(listener);
+        return this;
+    }
+
+    /** Trains every base weight of the model as well as the adapter (full-parameter fine-tuning). */
+    public LoraTrainer withFullParameters() {
+        fullParameters = true;
         return this;
     }
 
@@ -163,8 +175,14 @@ public final class LoraTrainer {
         // SameDiff builds a graph once per adapter state: model.setAdapter resets it, so train mode is set first.
         adapter.setTraining(true);
         model.setAdapter(adapter);
-        graph();
+        if (fullParameters) {
+            model.setTrainableWeights(Graph.ALL);
+        }
+        SameDiff sd = graph();
+        Map<String, INDArray> baseWeights = fullParameters ? baseWeightsOf(sd) : Map.of();
+        params.putAll(baseWeights);
         markFrozen(hook);
+        Map<String, INDArray> bestBase = null;
         List<Double> losses = new ArrayList<>();
         List<double[]> val = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
@@ -205,6 +223,7 @@ public final class LoraTrainer {
                             best = v;
                             if (config.keepBest()) {
                                 bestAdapter = adapter.copy();
+                                bestBase = copies(baseWeights);
                             }
                         }
                     }
@@ -216,11 +235,15 @@ public final class LoraTrainer {
             }
         }
         if (config.keepBest() && bestAdapter != null) {
-            for (String v : params.keySet()) {
+            for (String v : adapter.variableNames()) {
                 adapter.array(v).assign(bestAdapter.array(v));
             }
+            bestBase.forEach((name, w) -> baseWeights.get(name).assign(w));
         }
         adapter.setTraining(false);
+        if (fullParameters) {
+            model.setTrainableWeights(Graph.FROZEN); // evaluation graphs take the frozen-op shortcuts again
+        }
         model.setAdapter(adapter);
         return new Result(losses, val, best, step);
     }
@@ -279,6 +302,32 @@ public final class LoraTrainer {
         hook.afterStep(step, params, grads, loss);
         NativeMemory.afterStep();
         return loss;
+
+    }
+
+    /**
+     * The training graph's trainable base weights by HF name. They must be the model's own arrays, or a step
+     * would train a copy: checked, since SameDiff's variable holders decide that.
+     */
+    private Map<String, INDArray> baseWeightsOf(SameDiff sd) {
+        Map<String, INDArray> base = new LinkedHashMap<>();
+        for (var e : model.weights().taken().entrySet()) {
+            if (!sd.hasVariable(e.getKey()) || !Graph.trains(sd.getVariable(e.getKey()))) {
+                continue; // a weight the graph does not use (e.g. a tied lm_head alias)
+            }
+            INDArray inGraph = sd.getVariable(e.getKey()).getArr();
+            if (inGraph != e.getValue()) {
+                throw new IllegalStateException("the training graph holds a copy of " + e.getKey());
+            }
+            base.put(e.getKey(), e.getValue());
+        }
+        return base;
+    }
+
+    private static Map<String, INDArray> copies(Map<String, INDArray> arrays) {
+        Map<String, INDArray> c = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> c.put(k, v.dup()));
+        return c;
     }
 
     /** Mean task loss over batches, in eval mode (no dropout), with the training graph's parameters. */

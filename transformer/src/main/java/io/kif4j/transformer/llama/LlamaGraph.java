@@ -76,8 +76,14 @@ public final class LlamaGraph {
     }
 
     public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast) {
+        return build(c, weights, adapter, withPast, Graph.FROZEN);
+    }
+
+    /** @param trainable the base weights (HF names) that train, as {@link Graph} */
+    public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast,
+                                 java.util.function.Predicate<String> trainable) {
         SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter);
+        Graph g = new Graph(sd, weights, adapter, trainable);
         int hd = c.headDim();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
         int heads = c.numAttentionHeads();
@@ -96,8 +102,8 @@ public final class LlamaGraph {
                 grouped ? g.shapePlaceholder(SHAPE_GROUPED, 4) : null,
                 grouped ? g.shapePlaceholder(SHAPE_HEADS, 4) : null);
 
-        SDVariable embed = g.constant("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize()); // [V, hidden]
-        SDVariable h = sd.gather(embed, sd.reshape(ids, -1), 0);                                    // [B·T, hidden]
+        SDVariable embed = g.weight("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());   // [V, hidden]
+        SDVariable h = g.rows(embed, sd.reshape(ids, -1), c.vocabSize());                          // [B·T, hidden]
         if (c.embeddingScale() != 1f) {
             h = h.mul(c.embeddingScale());                                  // Gemma: × √hidden, the tied head unscaled
         }
@@ -114,7 +120,7 @@ public final class LlamaGraph {
             sd.updateVariableNameAndReference(sd.identity(out[2]), presentValue(i));
         }
         h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps(), c.gemmaNorms()).forward(h);
-        SDVariable head = c.tieWordEmbeddings() ? embed : g.constant("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        SDVariable head = c.tieWordEmbeddings() ? embed : g.weight("lm_head.weight", c.vocabSize(), c.hiddenSize());
         SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
         sd.reshape(LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
         SDVariable lastRows = sd.gather(h, sd.placeHolder(LAST_ROWS, DataType.INT, -1), 0);       // [B, hidden]
@@ -124,7 +130,9 @@ public final class LlamaGraph {
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
         SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-        SDVariable loss = CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, h, head, labelWeights, labels);
+        SDVariable loss = Graph.trains(head) // the label-row gather needs a frozen head
+                ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
+                : CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, h, head, labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
                 || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));

@@ -34,6 +34,7 @@ public final class LlamaModel implements LanguageModel {
     private LinearAdapter adapter = LinearAdapter.NONE;
     private SameDiff full;
     private SameDiff step;
+    private java.util.function.Predicate<String> trainable = io.kif4j.transformer.nn.Graph.FROZEN;
 
     public LlamaModel(LlamaConfig config, WeightSource source, int padTokenId) {
         this.config = config;
@@ -74,6 +75,18 @@ public final class LlamaModel implements LanguageModel {
     }
 
     @Override
+    public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
+        this.trainable = trainable;
+        this.full = null;
+        this.step = null;
+    }
+
+    @Override
+    public java.util.function.Predicate<String> trainableWeights() {
+        return trainable;
+    }
+
+    @Override
     public void setAdapter(LinearAdapter adapter) {
         this.adapter = adapter;
         this.full = null;
@@ -83,7 +96,7 @@ public final class LlamaModel implements LanguageModel {
     @Override
     public SameDiff trainingGraph() {
         if (full == null) {
-            full = LlamaGraph.build(config, weights, adapter, false);
+            full = LlamaGraph.build(config, weights, adapter, false, trainable);
         }
         return full;
     }

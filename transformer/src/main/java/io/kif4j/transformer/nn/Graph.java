@@ -2,27 +2,47 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.array.ThreadSafeArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * What a block needs while it adds itself to a SameDiff graph: the graph, the frozen weights (added as
- * constants under their HF names), the linear-layer hook, and helpers for shapes only known at run time.
+ * What a block needs while it adds itself to a SameDiff graph: the graph, the base weights (under their HF
+ * names: constants, or variables for the weights that train), the linear-layer hook, and helpers for shapes only
+ * known at run time.
+ *
+ * <p>Frozen weights take the frozen-op shortcuts ({@link FrozenMatMul}, {@link FrozenScale}, {@link FrozenBias},
+ * embeddings and the label logit gathered from a constant); a weight that trains takes SameDiff's ordinary ops,
+ * whose backward gives its gradient, and embeddings become one-hot products (a gather on a trainable variable has
+ * a per-index loop as backward, and two gathers of one variable break gradients: SameDiffQuirksTest).
  */
 public final class Graph {
+
+    /** No base weight trains: the LoRA-only default. */
+    public static final Predicate<String> FROZEN = name -> false;
+    /** Every base weight trains: full-parameter training. */
+    public static final Predicate<String> ALL = name -> true;
 
     public final SameDiff sd;
     public final WeightTable weights;
     public final LinearAdapter adapter;
+    private final Predicate<String> trainable;
 
     private final Map<String, SDVariable> memo = new HashMap<>();
 
     public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter) {
+        this(sd, weights, adapter, FROZEN);
+    }
+
+    /** @param trainable the HF weight names that train (become graph variables); {@link #FROZEN} for none */
+    public Graph(SameDiff sd, WeightTable weights, LinearAdapter adapter, Predicate<String> trainable) {
         NativeMemory.install();
         // SameDiff's default holders (ThreadSafeArrayHolder in lazy mode) keep a private copy of every constant and
         // variable array "for other devices", even with one device: a second copy of all frozen weights per graph
@@ -31,14 +51,48 @@ public final class Graph {
         this.sd = sd;
         this.weights = weights;
         this.adapter = adapter;
+        this.trainable = trainable;
     }
 
-    /** A frozen weight as a graph constant named by its HF key. */
-    public SDVariable constant(String name, long... shape) {
+    /**
+     * A base weight named by its HF key: a constant, or a variable when it trains. Either holds the weight
+     * table's own array, so an optimizer step on it is the model's new weight.
+     */
+    public SDVariable weight(String name, long... shape) {
         if (sd.hasVariable(name)) {
             return sd.getVariable(name);
         }
-        return sd.constant(name, weights.take(name, shape));
+        INDArray w = weights.take(name, shape);
+        return trainable.test(name) ? sd.var(name, w) : sd.constant(name, w);
+    }
+
+    /** The same as {@link #weight}; the name this method had before weights could train. */
+    public SDVariable constant(String name, long... shape) {
+        return weight(name, shape);
+    }
+
+    /** Does any base weight of this graph train? Then ops that would drop a gradient on its path are avoided. */
+    public boolean anyTrainable() {
+        return trainable != FROZEN;
+    }
+
+    /** Is {@code w} a weight that trains (a graph variable, not a constant)? */
+    public static boolean trains(SDVariable w) {
+        return w.getVariableType() == VariableType.VARIABLE;
+    }
+
+    /**
+     * Rows of {@code table} [V, d] by id: a gather from a frozen table, a one-hot product [N, V]·[V, d] from a
+     * trainable one (see the class comment).
+     *
+     * @param ids INT [N]
+     * @return [N, d]
+     */
+    public SDVariable rows(SDVariable table, SDVariable ids, long vocab) {
+        if (!trains(table)) {
+            return sd.gather(table, ids, 0);
+        }
+        return sd.mmul(sd.oneHot(ids, (int) vocab, 1, 1.0, 0.0, table.dataType()), table);
     }
 
     /**

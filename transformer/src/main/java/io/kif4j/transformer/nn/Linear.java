@@ -26,7 +26,7 @@ public final class Linear {
 
     /** With {@code bias}, the layer reads {@code path.bias} [out] too. */
     public Linear(Graph g, String path, long in, long out, boolean bias) {
-        this(g, path, g.constant(path + ".weight", out, in), bias ? g.constant(path + ".bias", out) : null, in, out);
+        this(g, path, g.weight(path + ".weight", out, in), bias ? g.weight(path + ".bias", out) : null, in, out);
     }
 
     /**
@@ -46,7 +46,7 @@ public final class Linear {
         this.bias = bias;
     }
 
-    /** The frozen weight [out, in]. */
+    /** The weight [out, in]: a constant, or a variable when it trains. */
     public SDVariable weight() {
         return weight;
     }
@@ -58,9 +58,9 @@ public final class Linear {
 
     /** x [N, in] → [N, out]. */
     public SDVariable forward(SDVariable x) {
-        SDVariable y = FrozenMatMul.apply(g.sd, x, weight);
+        SDVariable y = Graph.trains(weight) ? g.sd.mmul(x, weight, false, true, false) : FrozenMatMul.apply(g.sd, x, weight);
         if (bias != null) {
-            y = FrozenBias.apply(g.sd, y, bias);                                   // [N, out] + [out]
+            y = Graph.trains(bias) ? y.add(bias) : FrozenBias.apply(g.sd, y, bias);    // [N, out] + [out]
         }
         SDVariable delta = g.adapter.delta(g, path, x, in, out);
         adapted |= delta != null;

@@ -14,6 +14,7 @@ public final class RmsNorm {
     private final SDVariable scaledWeight; // [hidden]: w·√hidden
     private final double eps;
     private final long hidden;
+    private final boolean trains;
 
     public RmsNorm(Graph g, String weightName, long hidden, double eps) {
         this(g, weightName, hidden, eps, false);
@@ -26,16 +27,22 @@ public final class RmsNorm {
         this.eps = eps;
         // x·rsqrt(Σx²/n + eps)·w = x·rsqrt(Σx² + n·eps)·(w·√n): one op fewer per norm (squared norm instead of
         // square then mean), and the √n folds into a constant next to the frozen weight.
-        INDArray w = g.weights.take(weightName, hidden);
+        SDVariable w = g.weight(weightName, hidden);
+        this.trains = Graph.trains(w);
         String name = weightName + ".scaled";
-        this.scaledWeight = g.sd.hasVariable(name) ? g.sd.getVariable(name)
-                : g.sd.constant(name, (plusOne ? w.add(1.0) : w).mul(Math.sqrt(hidden)));
+        if (trains) {
+            this.scaledWeight = (plusOne ? w.add(1.0) : w).mul(Math.sqrt(hidden));
+        } else {
+            INDArray frozen = w.getArr();
+            this.scaledWeight = g.sd.hasVariable(name) ? g.sd.getVariable(name)
+                    : g.sd.constant(name, (plusOne ? frozen.add(1.0) : frozen).mul(Math.sqrt(hidden)));
+        }
     }
 
     /** x [N, hidden] → [N, hidden]. */
     public SDVariable forward(SDVariable x) {
         SDVariable sumSq = g.sd.squaredNorm(x, true, 1);                        // [N, 1]
         SDVariable normed = RowScale.apply(g.sd, x, g.sd.math.rsqrt(sumSq.add(hidden * eps)));
-        return FrozenScale.apply(g.sd, normed, scaledWeight);                  // the weight is frozen
+        return trains ? normed.mul(scaledWeight) : FrozenScale.apply(g.sd, normed, scaledWeight);
     }
 }

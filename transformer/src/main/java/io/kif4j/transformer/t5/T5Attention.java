@@ -32,7 +32,7 @@ final class T5Attention {
         v = new Linear(g, prefix + ".v", c.dModel(), inner);
         o = new Linear(g, prefix + ".o", inner, c.dModel());
         relativeAttentionBias = hasRelativeAttentionBias
-                ? g.constant(prefix + ".relative_attention_bias.weight", c.relativeAttentionNumBuckets(), c.numHeads())
+                ? g.weight(prefix + ".relative_attention_bias.weight", c.relativeAttentionNumBuckets(), c.numHeads())
                 : null;
     }
 
@@ -75,7 +75,14 @@ final class T5Attention {
         if (relativeAttentionBias == null) {
             throw new IllegalStateException("only block 0 has a relative attention bias");
         }
-        SDVariable values = g.sd.gather(relativeAttentionBias, buckets, 0); // [T, K, num_heads]
+        SDVariable values;                                                   // [T, K, num_heads]
+        if (io.kif4j.transformer.nn.Graph.trains(relativeAttentionBias)) {
+            long buckets1 = relativeAttentionBias.getShape()[0];
+            SDVariable flat = g.rows(relativeAttentionBias, g.sd.reshape(buckets, -1), buckets1); // [T·K, num_heads]
+            values = g.sd.reshape(flat, g.shape(g.size(buckets, 0), g.size(buckets, 1), (long) numHeads));
+        } else {
+            values = g.sd.gather(relativeAttentionBias, buckets, 0);
+        }
         return g.sd.expandDims(g.sd.permute(values, 2, 0, 1), 0);
     }
 
@@ -122,8 +129,9 @@ final class T5Attention {
     private T5Graph.Attended attend(SDVariable hidden, T5Graph.Dims dims, SDVariable key, SDVariable value,
                                     SDVariable bias) {
         SDVariable query = heads(q.forward(hidden), dims);                          // [B, H, T, d_kv]
-        SDVariable scores = io.kif4j.transformer.nn.FrozenBias.apply(g.sd,
-                g.sd.mmul(query, key, false, true, false), bias);                  // [B, H, T, K], unscaled
+        SDVariable raw = g.sd.mmul(query, key, false, true, false);                 // [B, H, T, K], unscaled
+        // FrozenBias passes no gradient to the bias: only right while the position bias is frozen.
+        SDVariable scores = g.anyTrainable() ? raw.add(bias) : io.kif4j.transformer.nn.FrozenBias.apply(g.sd, raw, bias);
         SDVariable weights = g.sd.nn.softmax(scores, 3);
         SDVariable ctx = g.sd.mmul(weights, value);                                 // [B, H, T, d_kv]
         ctx = g.sd.permute(ctx, 0, 2, 1, 3);                                        // [B, T, H, d_kv]

@@ -101,13 +101,19 @@ public final class T5Graph {
     }
 
     public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode) {
+        return build(c, weights, adapter, mode, Graph.FROZEN);
+    }
+
+    /** @param trainable the base weights (HF names) that train, as {@link Graph} */
+    public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode,
+                                 java.util.function.Predicate<String> trainable) {
         SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter);
+        Graph g = new Graph(sd, weights, adapter, trainable);
         int h = c.numHeads();
         int dKv = c.dKv();
         int decoderLayers = c.numDecoderLayers();
 
-        SDVariable shared = g.constant("shared.weight", c.vocabSize(), c.dModel()); // [vocab, d_model]
+        SDVariable shared = g.weight("shared.weight", c.vocabSize(), c.dModel());   // [vocab, d_model]
         SDVariable encoderBias = sd.placeHolder(ENCODER_ATTN_BIAS, DataType.FLOAT, -1, 1, 1, -1);
         Encoded encoded;
         KeyValue[] past = null;
@@ -166,7 +172,7 @@ public final class T5Graph {
         // elsewhere, so the sum is HF's mean over labels != -100.
         SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-        SDVariable loss = lmHead.adapted()
+        SDVariable loss = lmHead.adapted() || Graph.trains(lmHead.weight()) // the label-row gather needs a frozen head
                 ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
                 : CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, hidden, lmHead.weight(), labelWeights, labels);
         sd.setLossVariables(loss);

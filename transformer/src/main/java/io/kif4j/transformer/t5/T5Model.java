@@ -27,6 +27,7 @@ public final class T5Model implements LanguageModel {
     private LinearAdapter adapter = LinearAdapter.NONE;
     private SameDiff full;
     private SameDiff step;
+    private java.util.function.Predicate<String> trainable = io.kif4j.transformer.nn.Graph.FROZEN;
 
     public T5Model(T5Config config, WeightSource source) {
         this.config = config;
@@ -61,6 +62,18 @@ public final class T5Model implements LanguageModel {
     }
 
     @Override
+    public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
+        this.trainable = trainable;
+        this.full = null;
+        this.step = null;
+    }
+
+    @Override
+    public java.util.function.Predicate<String> trainableWeights() {
+        return trainable;
+    }
+
+    @Override
     public void setAdapter(LinearAdapter adapter) {
         this.adapter = adapter;
         this.full = null;
@@ -70,7 +83,7 @@ public final class T5Model implements LanguageModel {
     @Override
     public SameDiff trainingGraph() {
         if (full == null) {
-            full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL);
+            full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable);
         }
         return full;
     }

@@ -42,7 +42,7 @@ final class T5Stack {
      */
     Output forward(SDVariable embedTokens, SDVariable ids, T5Graph.Dims dims, SDVariable buckets, SDVariable mask,
                    T5Graph.KeyValue[] past, T5Graph.Encoded encoder, T5Graph.KeyValue[] crossCached) {
-        SDVariable h = g.sd.gather(embedTokens, g.sd.reshape(ids, -1), 0);                 // [B·T, d_model]
+        SDVariable h = g.rows(embedTokens, g.sd.reshape(ids, -1), embedTokens.getShape()[0]); // [B·T, d_model]
         SDVariable positionBias = block[0].selfAttentionLayer().attention().computeBias(buckets).add(mask);
         T5Graph.KeyValue[] self = new T5Graph.KeyValue[block.length];
         T5Graph.KeyValue[] cross = new T5Graph.KeyValue[block.length];
