@@ -117,14 +117,6 @@ public final class RunConfigs {
             return this;
         }
 
-        Check oneOf(String key, String v, String... allowed) {
-            notNull(key, v);
-            if (!List.of(allowed).contains(v)) {
-                throw KifInputException.of(file, "key '" + key + "' is \"" + v + "\", expected one of " + List.of(allowed));
-            }
-            return this;
-        }
-
         Check atLeast(String key, Integer v, int min) {
             notNull(key, v);
             return atLeastOrNull(key, v, min);
