@@ -75,7 +75,7 @@ class PresetsTest {
     void aUsersModelGetsThePapersRecipeNotTheToyDefaults() {
         RunConfig builtIn = new RunConfig().resolve(false);
         assertEquals(5e-3, builtIn.lr);
-        assertEquals(200, builtIn.trainPerTask);
+        assertEquals(500, builtIn.trainPerTask); // the built-in default of issue 15 (docs/RESULTS.md §0)
         assertEquals(0, builtIn.warmupSteps);
         RunConfig own = new RunConfig();
         own.model = "/models/my-llama";
