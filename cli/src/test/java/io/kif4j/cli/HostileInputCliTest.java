@@ -119,9 +119,10 @@ class HostileInputCliTest {
 
     @Test
     void runWithAConfigOfNullsAndNegatives() throws IOException {
-        Path config = Files.writeString(tmp.resolve("run.yaml"), "epochs: ~\nbatch: 4\n");
+        // epochs, lr and the per-task sizes may be null (the model's default); the batch may not
+        Path config = Files.writeString(tmp.resolve("run.yaml"), "batch: ~\nepochs: 4\n");
         assertInputError(run("run", "--config", config.toString(), "--out", tmp.resolve("r").toString()),
-                config, "key 'epochs' is null");
+                config, "key 'batch' is null");
         Path negative = Files.writeString(tmp.resolve("run.json"), "{\"batch\": -8}");
         assertInputError(run("run", "--config", negative.toString(), "--out", tmp.resolve("r2").toString()),
                 negative, "key 'batch' is -8");
@@ -136,7 +137,7 @@ class HostileInputCliTest {
 
     @Test
     void debugAddsTheStackToTheSameErrorLine() throws IOException {
-        Path config = Files.writeString(tmp.resolve("run.json"), "{\"epochs\": null}");
+        Path config = Files.writeString(tmp.resolve("run.json"), "{\"batch\": null}");
         Run r = run("run", "--config", config.toString(), "--out", tmp.resolve("r").toString(), "--debug");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().startsWith("kif: error: " + config), r.err());
