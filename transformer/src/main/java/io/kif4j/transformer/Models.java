@@ -14,4 +14,12 @@ public final class Models {
     public static LanguageModel load(Path dir) {
         return Families.load(dir);
     }
+
+    /**
+     * With the weights and graphs in {@code dataType}: DOUBLE (scoring and gradients) for float64 checks on
+     * tiny models; LoRA adapters and the trainer stay FLOAT, which is what kif4j runs in.
+     */
+    public static LanguageModel load(Path dir, org.nd4j.linalg.api.buffer.DataType dataType) {
+        return Families.load(dir, dataType);
+    }
 }

@@ -76,9 +76,17 @@ public final class Families {
      * (and a forward pass) fit the machine's memory ({@link MemoryPlan#inference}).
      */
     public static LanguageModel load(Path dir) {
+        return load(dir, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
+    /**
+     * As {@link #load(Path)}, with the weights and graphs in {@code dataType}: DOUBLE for float64 checks on tiny
+     * models (the memory check counts float32 weights).
+     */
+    public static LanguageModel load(Path dir, org.nd4j.linalg.api.buffer.DataType dataType) {
         HfModelDir d = HfModelDir.open(dir);
         ModelSpec<?> spec = read(d.configFile(), d.config());
         MemoryPlan.inference(spec).admit(d.configFile());
-        return spec.build(d.weights(), d);
+        return spec.build(d.weights().castTo(dataType), d);
     }
 }

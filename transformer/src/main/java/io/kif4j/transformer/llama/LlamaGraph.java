@@ -90,13 +90,13 @@ public final class LlamaGraph {
         int kv = c.numKeyValueHeads();
         boolean grouped = c.kvGroups() > 1;
         Inputs in = new Inputs(
-                sd.placeHolder(ROPE_COS, DataType.FLOAT, -1, (long) heads * hd),
-                sd.placeHolder(ROPE_SIN, DataType.FLOAT, -1, (long) heads * hd),
-                sd.placeHolder(ROPE_COS_K, DataType.FLOAT, -1, (long) kv * hd),
-                sd.placeHolder(ROPE_SIN_K, DataType.FLOAT, -1, (long) kv * hd),
-                sd.placeHolder(ATTN_BIAS, DataType.FLOAT, -1, 1, -1, -1),
-                rotation(sd, "rotate_half_q", heads, hd),
-                rotation(sd, "rotate_half_k", kv, hd),
+                g.floatInput(ROPE_COS, -1, (long) heads * hd),
+                g.floatInput(ROPE_SIN, -1, (long) heads * hd),
+                g.floatInput(ROPE_COS_K, -1, (long) kv * hd),
+                g.floatInput(ROPE_SIN_K, -1, (long) kv * hd),
+                g.floatInput(ATTN_BIAS, -1, 1, -1, -1),
+                rotation(g, "rotate_half_q", heads, hd),
+                rotation(g, "rotate_half_k", kv, hd),
                 g.shapePlaceholder(SHAPE_Q, 4),
                 g.shapePlaceholder(SHAPE_KV, 4),
                 grouped ? g.shapePlaceholder(SHAPE_GROUPED, 4) : null,
@@ -111,8 +111,8 @@ public final class LlamaGraph {
             SDVariable pk = null;
             SDVariable pv = null;
             if (withPast) {
-                pk = sd.placeHolder(pastKey(i), DataType.FLOAT, -1, c.numKeyValueHeads(), -1, hd);
-                pv = sd.placeHolder(pastValue(i), DataType.FLOAT, -1, c.numKeyValueHeads(), -1, hd);
+                pk = sd.placeHolder(pastKey(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
+                pv = sd.placeHolder(pastValue(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
             }
             SDVariable[] out = new LlamaDecoderLayer(g, "model.layers." + i, c).forward(h, in, pk, pv);
             h = out[0];
@@ -128,7 +128,7 @@ public final class LlamaGraph {
 
         // Labels arrive already shifted (position t holds the label of t+1), as CrossEntropy.targets; the
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
-        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
+        SDVariable labelWeights = g.floatInput(LABEL_WEIGHTS, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
         SDVariable loss = Graph.trains(head) // the label-row gather needs a frozen head
                 ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
@@ -177,8 +177,8 @@ public final class LlamaGraph {
     }
 
     /** The rotate_half matrix for n heads side by side, [n·hd, n·hd], or [hd, hd] applied per head. */
-    private static SDVariable rotation(SameDiff sd, String name, int n, int hd) {
-        return sd.constant(name, LlamaRotaryEmbedding.blockDiagonal(n, hd)
+    private static SDVariable rotation(Graph g, String name, int n, int hd) {
+        return g.floatConstant(name, LlamaRotaryEmbedding.blockDiagonal(n, hd)
                 ? LlamaRotaryEmbedding.rotateHalfBlocks(n, hd) : LlamaRotaryEmbedding.rotateHalfMatrix(hd));
     }
 }

@@ -66,6 +66,25 @@ public final class Graph {
         return trainable.test(name) ? sd.var(name, w) : sd.constant(name, w);
     }
 
+    /** The dtype of the weights and of every floating value in the graph (FLOAT, or DOUBLE for float64 checks). */
+    public DataType dataType() {
+        return weights.dataType();
+    }
+
+    /**
+     * A floating input the host feeds as FLOAT (masks, RoPE tables, label weights), in the graph's dtype: the
+     * placeholder itself in a FLOAT graph, else cast after it, so hosts feed the same arrays to either.
+     */
+    public SDVariable floatInput(String name, long... shape) {
+        SDVariable in = sd.placeHolder(name, DataType.FLOAT, shape);
+        return dataType() == DataType.FLOAT ? in : sd.castTo(in, dataType());
+    }
+
+    /** A floating constant in the graph's dtype. */
+    public SDVariable floatConstant(String name, INDArray value) {
+        return sd.constant(name, value.dataType() == dataType() ? value : value.castTo(dataType()));
+    }
+
     /** The same as {@link #weight}; the name this method had before weights could train. */
     public SDVariable constant(String name, long... shape) {
         return weight(name, shape);

@@ -30,6 +30,11 @@ public final class WeightTable {
         return source;
     }
 
+    /** The dtype of every weight, and so of the graphs built on them: FLOAT unless the source was cast. */
+    public DataType dataType() {
+        return source.floatType();
+    }
+
     /** The weight {@code name}, which must have exactly {@code shape}. */
     public INDArray take(String name, long... shape) {
         INDArray a = loaded.get(name);
@@ -44,7 +49,7 @@ public final class WeightTable {
                         + ", but the config implies " + Arrays.toString(shape));
             }
             a = source.load(name);
-            if (a.dataType() != DataType.FLOAT) {
+            if (a.dataType() != dataType()) {
                 throw new KifInputException(source + ": tensor '" + name + "' is " + source.info(name).dtype()
                         + ", expected a floating dtype");
             }

@@ -114,7 +114,7 @@ public final class T5Graph {
         int decoderLayers = c.numDecoderLayers();
 
         SDVariable shared = g.weight("shared.weight", c.vocabSize(), c.dModel());   // [vocab, d_model]
-        SDVariable encoderBias = sd.placeHolder(ENCODER_ATTN_BIAS, DataType.FLOAT, -1, 1, 1, -1);
+        SDVariable encoderBias = g.floatInput(ENCODER_ATTN_BIAS, -1, 1, 1, -1);
         Encoded encoded;
         KeyValue[] past = null;
         KeyValue[] crossCached = null;
@@ -130,10 +130,10 @@ public final class T5Graph {
             past = new KeyValue[decoderLayers];
             crossCached = new KeyValue[decoderLayers];
             for (int i = 0; i < decoderLayers; i++) {
-                past[i] = new KeyValue(sd.placeHolder(pastKey(i), DataType.FLOAT, -1, h, -1, dKv),
-                        sd.placeHolder(pastValue(i), DataType.FLOAT, -1, h, -1, dKv));
-                crossCached[i] = new KeyValue(sd.placeHolder(crossKey(i), DataType.FLOAT, -1, h, -1, dKv),
-                        sd.placeHolder(crossValue(i), DataType.FLOAT, -1, h, -1, dKv));
+                past[i] = new KeyValue(sd.placeHolder(pastKey(i), g.dataType(), -1, h, -1, dKv),
+                        sd.placeHolder(pastValue(i), g.dataType(), -1, h, -1, dKv));
+                crossCached[i] = new KeyValue(sd.placeHolder(crossKey(i), g.dataType(), -1, h, -1, dKv),
+                        sd.placeHolder(crossValue(i), g.dataType(), -1, h, -1, dKv));
             }
             encoded = new Encoded(null, null, encoderBias);
         }
@@ -141,7 +141,7 @@ public final class T5Graph {
         SDVariable decoderIds = sd.placeHolder(DECODER_INPUT_IDS, DataType.INT, -1, -1);
         Dims decoderDims = new Dims(g.shapePlaceholder(SHAPE_DECODER_HEADS, 4), g.shapePlaceholder(SHAPE_LOGITS, 3));
         SDVariable decoderBuckets = sd.placeHolder(DECODER_POSITION_BUCKETS, DataType.INT, -1, -1);
-        SDVariable decoderBias = sd.placeHolder(DECODER_ATTN_BIAS, DataType.FLOAT, -1, 1, -1, -1);
+        SDVariable decoderBias = g.floatInput(DECODER_ATTN_BIAS, -1, 1, -1, -1);
         T5Stack decoder = new T5Stack(g, "decoder", c, true);
         T5Stack.Output out = decoder.forward(shared, decoderIds, decoderDims, decoderBuckets, decoderBias, past,
                 encoded, crossCached);
@@ -170,7 +170,7 @@ public final class T5Graph {
 
         // Labels are the decoder targets as CrossEntropy.targets: weights 1/count on counted positions and 0
         // elsewhere, so the sum is HF's mean over labels != -100.
-        SDVariable labelWeights = sd.placeHolder(LABEL_WEIGHTS, DataType.FLOAT, -1, 1);
+        SDVariable labelWeights = g.floatInput(LABEL_WEIGHTS, -1, 1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
         SDVariable loss = lmHead.adapted() || Graph.trains(lmHead.weight()) // the label-row gather needs a frozen head
                 ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
