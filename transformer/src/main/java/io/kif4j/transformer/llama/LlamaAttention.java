@@ -66,7 +66,7 @@ final class LlamaAttention {
             q = g.sd.reshape(q, in.shapeGrouped());                                          // [B, kv, G·T, hd]
         }
         SDVariable scores = g.sd.mmul(q, k, false, true, false).add(in.attnBias());
-        SDVariable probs = g.sd.nn.softmax(scores, 3);
+        SDVariable probs = g.softmax(scores, 3);
         SDVariable ctx = g.sd.mmul(probs, v);                                                // [B, kv, G·T, hd]
         if (grouped) {
             ctx = g.sd.reshape(ctx, in.shapeHeads());                                        // [B, H, T, hd]

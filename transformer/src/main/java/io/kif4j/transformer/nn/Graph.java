@@ -80,6 +80,15 @@ public final class Graph {
         return dataType() == DataType.FLOAT ? in : sd.castTo(in, dataType());
     }
 
+    /**
+     * Softmax along {@code dim}. libnd4j's DOUBLE softmax does not subtract the row's max, so a fully masked row
+     * (a left-pad query: every score ≈ −1e9) underflows to 0/0 = NaN (SameDiffQuirksTest); graphs in any dtype
+     * but FLOAT shift by the max first. FLOAT graphs keep the one op.
+     */
+    public SDVariable softmax(SDVariable x, int dim) {
+        return sd.nn.softmax(dataType() == DataType.FLOAT ? x : x.sub(sd.max(x, true, dim)), dim);
+    }
+
     /** A floating constant in the graph's dtype. */
     public SDVariable floatConstant(String name, INDArray value) {
         return sd.constant(name, value.dataType() == dataType() ? value : value.castTo(dataType()));

@@ -132,7 +132,7 @@ final class T5Attention {
         SDVariable raw = g.sd.mmul(query, key, false, true, false);                 // [B, H, T, K], unscaled
         // FrozenBias passes no gradient to the bias: only right while the position bias is frozen.
         SDVariable scores = g.anyTrainable() ? raw.add(bias) : io.kif4j.transformer.nn.FrozenBias.apply(g.sd, raw, bias);
-        SDVariable weights = g.sd.nn.softmax(scores, 3);
+        SDVariable weights = g.softmax(scores, 3);
         SDVariable ctx = g.sd.mmul(weights, value);                                 // [B, H, T, d_kv]
         ctx = g.sd.permute(ctx, 0, 2, 1, 3);                                        // [B, T, H, d_kv]
         ctx = g.sd.reshape(ctx, -1, (long) numHeads * dKv);

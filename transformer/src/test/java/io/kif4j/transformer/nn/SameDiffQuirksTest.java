@@ -35,6 +35,27 @@ class SameDiffQuirksTest {
                 "negative axis still wrong in this version: " + out.get(negative.name()));
     }
 
+    /**
+     * softmax over a row where every entry is masked (≈ −1e9: a left-pad query attends nothing): FLOAT shifts by
+     * the row's max and gives the uniform row HF gives, DOUBLE does not shift, underflows to 0/0 and gives NaN, which
+     * then spreads through the keys and values of later layers. So float64 graphs shift by the max themselves.
+     */
+    @Test
+    void softmaxInDoubleIsNotMaxShiftedSoAFullyMaskedRowIsNaN() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            SameDiff sd = SameDiff.create();
+            INDArray x = Nd4j.create(new double[][]{{-1e9, -1e9 + 1, -1e9}, {0.5, 1, 2}}).castTo(type);
+            INDArray p = sd.nn.softmax(sd.constant("x", x), 1).eval();
+            double z = Math.exp(0.5) + Math.exp(1) + Math.exp(2);
+            assertEquals(Math.exp(2) / z, p.getDouble(1, 2), 1e-6, type + ": an ordinary row is right: " + p);
+            if (type == DataType.FLOAT) {
+                assertEquals(1.0, p.getRow(0).sumNumber().doubleValue(), 1e-6, "FLOAT: a masked row sums to 1: " + p);
+            } else {
+                assertTrue(Double.isNaN(p.getDouble(0, 0)), "DOUBLE: a masked row is still NaN in this version: " + p);
+            }
+        }
+    }
+
     @Test
     void logSoftmaxWithAnAxisBreaksGradients() {
         SameDiff broken = SameDiff.create();
