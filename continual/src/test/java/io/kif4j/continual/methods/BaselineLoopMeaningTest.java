@@ -179,9 +179,7 @@ class BaselineLoopMeaningTest {
 
     static Map<String, INDArray> arrays(LoraAdapter a) {
         Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String v : a.variableNames()) {
-            m.put(v, a.array(v).dup());
-        }
+        a.variableNames().forEach(v -> m.put(v, a.array(v).dup()));
         return m;
     }
 
