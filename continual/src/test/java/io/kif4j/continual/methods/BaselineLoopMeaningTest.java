@@ -188,8 +188,7 @@ class BaselineLoopMeaningTest {
     @Test
     void oLoraTrainsANewPairPerTaskUnderTheOrthogonalityAndL2TermsAndConcatenatesThem() {
         RunConfig config = new RunConfig();
-        config.oloraLambda1 = 0.5;
-        config.oloraLambda2 = 0.1;
+        config.oloraLambda2 = 0.1; // beside the default λ₁ 0.5 (L1)
         checkGrowing(GrowingLoRA.olora(config), config.oloraLambda1, config.oloraLambda2);
     }
 
