@@ -36,7 +36,7 @@ final class RunFlags {
     @Option(names = "--eval-split", description = "test, or dev: --test-per-task examples held out of the training pool, for choosing settings (default: test).") String evalSplit;
     @Option(names = "--template", description = "Prompt template: kif, olora, sapt, alpaca, short or plain (default: short for the built-in model, kif for T5, alpaca for LLaMA).") String template;
     @Option(names = "--lora-r", paramLabel = "R", description = "LoRA rank (default: 8).") Integer loraR;
-    @Option(names = "--lora-alpha", paramLabel = "ALPHA", description = "LoRA alpha (default: 16.0).") Double loraAlpha;
+    @Option(names = "--lora-alpha", paramLabel = "ALPHA", description = "LoRA alpha (default: the method's, 32 for recurrent-kif, spec §2.1; else 16).") Double loraAlpha;
     @Option(names = "--target", split = ",", description = "LoRA target modules (default: every linear layer for the built-in model, q,v for T5, q_proj,v_proj for LLaMA).") List<String> target;
     @Option(names = "--tau", description = "Adaptive fusion temperature, paper 0.15, the authors' code 0.25 (default: 0.15).") Double tau;
     @Option(names = "--fusion-space", description = "factors (paper) or delta (fuse b_i a_iᵀ, re-factorise by SVD) (default: factors).") String fusionSpace;
@@ -55,7 +55,7 @@ final class RunFlags {
     @Option(names = "--eval-every", paramLabel = "N", description = "Validation loss every N steps, 0 for once per epoch (default: 0).") Integer evalEvery;
     @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay; frozen parts never decay (default: 0.0).") Double weightDecay;
     @Option(names = "--lora-dropout", description = "LoRA dropout (default: 0.05).") Double loraDropout;
-    @Option(names = "--memory-class-balanced", arity = "0..1", description = "Class-stratified replay memory, spec §6.1 (default: false).") Boolean memoryClassBalanced;
+    @Option(names = "--memory-class-balanced", arity = "0..1", description = "Class-stratified replay memory, spec §6.1 (default: the method's, true for recurrent-kif; else false).") Boolean memoryClassBalanced;
     @Option(names = "--olora-lambda1", description = "O-LoRA's λ₁, orthogonality (default: 0.5).") Double oloraLambda1;
     @Option(names = "--olora-lambda2", description = "O-LoRA's λ₂, norm of the new pair (default: 0.0).") Double oloraLambda2;
 

@@ -58,7 +58,8 @@ public final class RunConfig {
     /** Validation loss every N optimizer steps when there is a validation set (0: once per epoch; KIF's code: 40). */
     public Integer evalEvery = 0;
     public Integer loraR = 8;
-    public Double loraAlpha = 16.0;
+    /** null: the method's own ({@link RunDefaults#forMethod}): 32 for recurrent-kif (spec §2.1), else 16. */
+    public Double loraAlpha;
     public Double loraDropout = 0.05;
     /** Target modules; null: every linear layer for the built-in model, q,v (T5) or q_proj,v_proj otherwise. */
     public List<String> target;
@@ -92,7 +93,11 @@ public final class RunConfig {
     public Double orthCoefficient;
     // memory
     public Double memoryRatio = 0.02;
-    public Boolean memoryClassBalanced = false;
+    /**
+     * Class-stratified (true) or uniform (false) replay memory; null: the method's own ({@link RunDefaults#forMethod}):
+     * class-stratified for recurrent-kif (spec §6.1), uniform otherwise (§5.3, §7).
+     */
+    public Boolean memoryClassBalanced;
     public Integer replayEpochs = 1;
     /** KIF-M's replay stage freezes the current task's top units ("top", the paper) or only new-task-specific ones. */
     public String kifmFreeze = "top";
@@ -151,7 +156,7 @@ public final class RunConfig {
         return resolve(builtInModel() ? RunDefaults.BUILT_IN : RunDefaults.forFamily(family));
     }
 
-    /** Fills every setting left null from {@code d}. */
+    /** Fills every setting left null from {@code d} and, for those a method brings, from the method's defaults. */
     public RunConfig resolve(RunDefaults d) {
         order = orderOrDefault();
         lr = lr != null ? lr : d.lr();
@@ -165,6 +170,9 @@ public final class RunConfig {
         maxTargetLength = maxTargetLength != null ? maxTargetLength : d.maxTargetLength();
         eval = eval != null ? eval : d.eval();
         maxNewTokens = maxNewTokens != null ? maxNewTokens : d.maxNewTokens();
+        RunDefaults.MethodDefaults m = RunDefaults.forMethod(method);
+        loraAlpha = loraAlpha != null ? loraAlpha : m.loraAlpha();
+        memoryClassBalanced = memoryClassBalanced != null ? memoryClassBalanced : m.memoryClassBalanced();
         return this;
     }
 }

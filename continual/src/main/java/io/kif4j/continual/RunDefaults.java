@@ -3,10 +3,10 @@ package io.kif4j.continual;
 import java.util.List;
 
 /**
- * The run settings that depend on the model, in one place: {@link RunConfig#resolve} fills every setting left
- * null from the defaults chosen here. The built-in stories260K gets the toy settings that finish in minutes on a
- * laptop; any other model gets the papers' training recipe (spec §5.1) at a size a CPU can still run. A model-family
- * registry can supply its own instance per family.
+ * The run settings that depend on the model, and the few a method brings ({@link #forMethod}), in one place:
+ * {@link RunConfig#resolve} fills every setting left null from the defaults chosen here. The built-in stories260K
+ * gets the toy settings that finish in minutes on a laptop; any other model gets the papers' training recipe
+ * (spec §5.1) at a size a CPU can still run. A model-family registry can supply its own instance per family.
  *
  * @param lr              peak learning rate
  * @param epochs          passes per task
@@ -46,6 +46,30 @@ public record RunDefaults(double lr, int epochs, int trainPerTask, int testPerTa
         return new RunDefaults(T5.lr, T5.epochs, T5.trainPerTask, T5.testPerTask, T5.warmupSteps, family.target(),
                 family.template(), family.maxSourceLength(), family.maxTargetLength(), family.eval(),
                 family.maxNewTokens());
+    }
+
+    /**
+     * The settings a method brings of its own, used where the run leaves them unset (a preset, config file or flag
+     * overrides them). Where the papers and the authors' code differ, both stay available behind the same option.
+     *
+     * @param loraAlpha           LoRA α
+     * @param memoryClassBalanced class-stratified replay memory (per label, then a uniform top-up) instead of uniform
+     */
+    public record MethodDefaults(double loraAlpha, boolean memoryClassBalanced) {
+
+        /** KIF's and every other method's: α 16 (spec §2.1), a uniform 2 % memory (§5.3, following LAMOL; §7). */
+        public static final MethodDefaults KIF = new MethodDefaults(16, false);
+
+        /**
+         * Recurrent-KIF's own code: α 32 (spec §2.1, §6.3) and the class-stratified memory of its
+         * {@code load_memory_buffer} (§6.1).
+         */
+        public static final MethodDefaults RECURRENT_KIF = new MethodDefaults(32, true);
+    }
+
+    /** The defaults method {@code method} brings (by registry name). */
+    public static MethodDefaults forMethod(String method) {
+        return "recurrent-kif".equalsIgnoreCase(method) ? MethodDefaults.RECURRENT_KIF : MethodDefaults.KIF;
     }
 
     /** The defaults for a run on the built-in model or on a user's T5 / decoder-only model. */

@@ -54,6 +54,29 @@ class PresetsTest {
     }
 
     @Test
+    void recurrentKifBringsItsOwnAlphaAndStratifiedMemoryUnlessTheRunSetsThem() throws IOException {
+        for (String method : Methods.names()) {
+            RunConfig c = new RunConfig();
+            c.method = method;
+            c.resolve(RunDefaults.BUILT_IN);
+            boolean rkif = method.equals("recurrent-kif");
+            assertEquals(rkif ? 32.0 : 16.0, c.loraAlpha, method + ": α (spec §2.1)");
+            assertEquals(rkif, c.memoryClassBalanced, method + ": class-stratified memory (spec §6.1 vs §5.3)");
+        }
+        RunConfig set = RunConfigs.read(Files.writeString(tmp.resolve("r.yaml"),
+                "method: recurrent-kif\nlora_alpha: 16\nmemory_class_balanced: false\n"));
+        set.resolve(RunDefaults.BUILT_IN);
+        assertEquals(16.0, set.loraAlpha, "a value the run sets wins over the method's");
+        assertFalse(set.memoryClassBalanced);
+        RunConfig preset = RunConfigs.read(Files.writeString(tmp.resolve("p.yaml"), "method: recurrent-kif\n"), "paper-t5");
+        preset.resolve(RunDefaults.T5);
+        assertEquals(16.0, preset.loraAlpha, "paper-t5 fixes α 16 for every method it compares");
+        assertFalse(preset.memoryClassBalanced);
+        RunConfig plain = RunConfigs.read(Files.writeString(tmp.resolve("q.yaml"), "method: recurrent-kif\n"));
+        assertNull(plain.loraAlpha, "unset until resolved: the method decides");
+    }
+
+    @Test
     void anUnknownPresetIsRefusedWithTheAvailableOnes() {
         var e = assertThrows(KifInputException.class, () -> Presets.load("paper-t6"));
         assertEquals("--preset: unknown preset 'paper-t6'; available: paper-t5, paper-llama, rkif-t5, olora-t5",

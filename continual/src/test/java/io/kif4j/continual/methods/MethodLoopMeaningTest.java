@@ -348,11 +348,16 @@ class MethodLoopMeaningTest {
     }
 
     static void assertClose(LoraAdapter want, LoraAdapter got, String what) {
+        assertCloseWithin(want, got, 1e-5, what);
+    }
+
+    /** Every variable within {@code relative} of its largest entry (at least 1e-3). */
+    static void assertCloseWithin(LoraAdapter want, LoraAdapter got, double relative, String what) {
         assertEquals(want.variableNames(), got.variableNames(), what);
         for (String v : want.variableNames()) {
             double scale = Math.max(1e-3, want.array(v).amaxNumber().doubleValue());
             double dev = want.array(v).sub(got.array(v)).amaxNumber().doubleValue();
-            assertTrue(dev <= 1e-5 * scale, what + " " + v + ": off by " + dev + " (max " + scale + ")");
+            assertTrue(dev <= relative * scale, what + " " + v + ": off by " + dev + " (max " + scale + ")");
         }
     }
 }
