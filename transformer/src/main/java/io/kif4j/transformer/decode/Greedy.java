@@ -58,13 +58,13 @@ public final class Greedy {
         int rows = (int) logits.size(0);
         int v = (int) logits.size(1);
         int[] best = new int[rows];
+        float[] row = new float[v];
         for (int r = 0; r < rows; r++) {
-            int o = r * v;
-            float max = l.get(o);
+            l.fb.get(r * v, row);                      // one bulk copy: a scan of the direct buffer is slower
+            float max = row[0];
             for (int i = 1; i < v; i++) {
-                float x = l.get(o + i);
-                if (x > max) {
-                    max = x;
+                if (row[i] > max) {
+                    max = row[i];
                     best[r] = i;
                 }
             }

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * record. The fixtures' own generation references are checked through the default path by LlamaFixtureTest,
  * T5FixtureTest and (with LoRA) LoraFixtureTest.
  */
-class LeanDecodingTest {
+public class LeanDecodingTest {
 
     /** The fixtures' tolerance on logits (README §5). */
     static final double TOLERANCE = 1e-4;
@@ -48,7 +48,7 @@ class LeanDecodingTest {
     }
 
     /** Generates on both paths and checks tokens, sequences and every step's logits. */
-    static void compare(String name, LanguageModel model, ModelInputs prompt, int steps, boolean stop) {
+    public static void compare(String name, LanguageModel model, ModelInputs prompt, int steps, boolean stop) {
         assertNull(LeanDecoding.unsupported(model.adapter(), activation(model)), name + ": lean decoding not in use");
         GenerationResult lean = model.generate(prompt, steps, stop);
         GenerationResult graph = onGraph(() -> model.generate(prompt, steps, stop));
@@ -67,7 +67,7 @@ class LeanDecodingTest {
     }
 
     /** Runs {@code body} with the SameDiff step graph forced. */
-    static <T> T onGraph(Supplier<T> body) {
+    public static <T> T onGraph(Supplier<T> body) {
         String before = System.getProperty(LeanDecoding.PROPERTY);
         System.setProperty(LeanDecoding.PROPERTY, "graph");
         try {
@@ -81,7 +81,7 @@ class LeanDecodingTest {
         }
     }
 
-    static String activation(LanguageModel model) {
+    public static String activation(LanguageModel model) {
         if (model instanceof io.kif4j.transformer.llama.LlamaModel l) {
             return l.config().hiddenAct();
         }
