@@ -28,8 +28,26 @@ final class Blas {
                 b == a ? a.at2(bOff) : b.at(bOff), ldb, beta, c == a || c == b ? c.at2(cOff) : c.at(cOff), ldc);
     }
 
-    /** y[rows, out] = x[rows, in] · Wᵀ (+ beta · y), W [out, in] as PyTorch stores it. */
-    static void linear(Buf x, Buf w, Buf y, int rows, int in, int out, float beta) {
-        gemm(true, rows, out, in, 1f, x, 0, in, w, 0, in, beta, y, 0, out);
+    /** y[rows, out] = x[rows, in] · Wᵀ, W [out, in] as PyTorch stores it. */
+    static void linear(Buf x, Buf w, Buf y, int rows, int in, int out) {
+        gemm(true, rows, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
+    }
+
+    /**
+     * yᵀ[out, rows] = W · xᵀ: the same product with the weight as the left operand. For the few rows of a decoding
+     * step OpenBLAS 0.3.19 runs this orientation about 1.5× faster on the layers' shapes (8 × 512 × 1408: 2.3 vs
+     * 3.4 ms per layer of LLaMA-small on one thread); on the vocabulary head they are even.
+     */
+    static void linearTransposed(Buf x, Buf w, Buf yt, int rows, int in, int out) {
+        gemm(true, out, rows, in, 1f, w, 0, in, x, 0, in, 0f, yt, 0, rows);
+    }
+
+    /**
+     * y[n] = alpha · op(A)·x + beta · y for a row-major A [m, k] (op(A) = Aᵀ [k, m] when {@code trans}, so y has
+     * k entries). For one query head a matrix-vector call costs ~1.5 µs against ~11 µs for sgemm with one row.
+     */
+    static void gemv(boolean trans, int m, int k, Buf a, long aOff, Buf x, long xOff, Buf y, long yOff) {
+        openblas_nolapack.cblas_sgemv(ROW_MAJOR, trans ? TRANS : NO_TRANS, m, k, 1f, a.at(aOff), k,
+                x == a ? a.at2(xOff) : x.at(xOff), 1, 0f, y == a || y == x ? y.at2(yOff) : y.at(yOff), 1);
     }
 }

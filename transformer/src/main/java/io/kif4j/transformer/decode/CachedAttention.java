@@ -4,9 +4,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * softmax(q·Kᵀ + bias)·V for one new token per row against a {@link KvCache}, grouped-query aware: the G query
- * heads that share key/value head j (HF {@code repeat_kv}: query head h reads h / G) are one [G, hd] × [hd, L]
- * product. Scaling (LLaMA's 1/√hd) is the caller's, folded into q. Masked keys get {@link #MASKED}, as the
+ * softmax(q·Kᵀ + bias)·V for one new token per row against a {@link KvCache}, grouped-query aware (HF
+ * {@code repeat_kv}: query head h reads key/value head h / G). One matrix-vector call per query head and product:
+ * with one token per row these are vectors, and sgemv costs a fraction of a one-row sgemm. Scaling (LLaMA's 1/√hd) is the caller's, folded into q. Masked keys get {@link #MASKED}, as the
  * graph's additive masks; slots past the filled length keep it from the start, so the softmax runs on the
  * fixed [B, kv, G, capacity] array.
  */
@@ -49,9 +49,9 @@ final class CachedAttention {
     void attend(Buf q, KvCache cache, int len, int[][] masked, float[][] headBias, Buf ctx) {
         int width = heads * headDim;
         for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < kvHeads; j++) {
-                Blas.gemm(true, groups, len, headDim, 1f, q, (long) b * width + (long) j * groups * headDim, headDim,
-                        cache.keys, cache.offset(b, j), headDim, 0f, scores, row(b, j, 0), capacity);
+            for (int h = 0; h < heads; h++) {   // one matrix-vector product per query head: K[len, hd] · q
+                Blas.gemv(false, len, headDim, cache.keys, cache.offset(b, h / groups), q,
+                        (long) b * width + (long) h * headDim, scores, row(b, h / groups, h % groups));
             }
         }
         if (headBias != null) {
@@ -78,9 +78,9 @@ final class CachedAttention {
         }
         Nd4j.exec(new SoftMax(scores.nd, probs.nd, 3));
         for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < kvHeads; j++) {
-                Blas.gemm(false, groups, headDim, len, 1f, probs, row(b, j, 0), capacity, cache.values,
-                        cache.offset(b, j), headDim, 0f, ctx, (long) b * width + (long) j * groups * headDim, headDim);
+            for (int h = 0; h < heads; h++) {   // V[len, hd]ᵀ · p
+                Blas.gemv(true, len, headDim, cache.values, cache.offset(b, h / groups), probs,
+                        row(b, h / groups, h % groups), ctx, (long) b * width + (long) h * headDim);
             }
         }
     }

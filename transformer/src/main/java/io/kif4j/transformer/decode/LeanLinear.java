@@ -18,6 +18,10 @@ final class LeanLinear {
     private final Buf narrow; // [rows, r]
     private final int r;
     private final float scaling;
+    private final Buf transposed; // [out, rows]: the product in the weight-first orientation, or null
+
+    /** Outputs up to this wide run weight-first ({@link Blas#linearTransposed}); the vocabulary head does not. */
+    static final int TRANSPOSED_MAX_OUT = 16384;
 
     /**
      * @param path    the HF module path the adapter sees, or null for a layer the graph does not adapt
@@ -29,6 +33,7 @@ final class LeanLinear {
         this.out = Math.toIntExact(out);
         this.weight = weight;
         this.bias = bias;
+        transposed = out <= TRANSPOSED_MAX_OUT ? Buf.zeros(out, rows) : null;
         LinearAdapter.LowRank lr = path == null ? null : adapter.lowRank(path, in, out);
         if (lr != null) {
             loraA = Buf.of(lr.a());
@@ -47,12 +52,22 @@ final class LeanLinear {
 
     /** x [rows, in] → y [rows, out], overwriting y. */
     void forward(Buf x, Buf y, int rows) {
-        Blas.linear(x, weight, y, rows, in, out, 0f);
-        if (bias != null) {
-            for (int i = 0; i < rows; i++) {
-                int o = i * out;
-                for (int j = 0; j < out; j++) {
-                    y.put(o + j, y.get(o + j) + bias.get(j));
+        if (transposed != null) {
+            Blas.linearTransposed(x, weight, transposed, rows, in, out);
+            for (int j = 0; j < out; j++) {
+                float b = bias == null ? 0f : bias.get(j);
+                for (int i = 0; i < rows; i++) {
+                    y.put(i * out + j, transposed.get(j * rows + i) + b);
+                }
+            }
+        } else {
+            Blas.linear(x, weight, y, rows, in, out);
+            if (bias != null) {
+                for (int i = 0; i < rows; i++) {
+                    int o = i * out;
+                    for (int j = 0; j < out; j++) {
+                        y.put(o + j, y.get(o + j) + bias.get(j));
+                    }
                 }
             }
         }

@@ -35,23 +35,6 @@ class SameDiffQuirksTest {
                 "negative axis still wrong in this version: " + out.get(negative.name()));
     }
 
-    /**
-     * The lean decoder (io.kif4j.transformer.decode.Buf) reads and writes arrays through {@code data().asNio()}:
-     * that ByteBuffer has Java's default big-endian order, so a float view of it must be put in native order
-     * first or every value reads byte-swapped.
-     */
-    @Test
-    void asNioIsBigEndianSoFloatViewsNeedNativeOrder() {
-        INDArray a = Nd4j.createFromArray(1.5f, -2f, 3.25f);
-        java.nio.ByteBuffer nio = a.data().asNio();
-        assertEquals(java.nio.ByteOrder.BIG_ENDIAN, nio.order(), "still big-endian in this version");
-        assertTrue(nio.asFloatBuffer().get(0) != 1.5f, "a big-endian view reads byte-swapped floats");
-        java.nio.FloatBuffer f = nio.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        assertEquals(-2f, f.get(1));
-        f.put(2, 7f);
-        assertEquals(7f, a.getFloat(2), "writes through the native-order view reach the array");
-    }
-
     @Test
     void logSoftmaxWithAnAxisBreaksGradients() {
         SameDiff broken = SameDiff.create();
