@@ -2,6 +2,7 @@ package io.kif4j.lora;
 
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.LinearAdapter;
+import io.kif4j.transformer.nn.LinearAdapter.LowRank;
 import io.kif4j.weights.KifInputException;
 import io.kif4j.weights.WeightSource;
 import io.kif4j.weights.safetensors.SafetensorsFile;
@@ -198,6 +199,39 @@ public final class LoraAdapter implements LinearAdapter {
 
     @Override
     public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
+        LoraModule m = moduleFor(modulePath, in, out);
+        if (m == null) {
+            return null;
+        }
+        SDVariable a = g.sd.hasVariable(m.aName()) ? g.sd.getVariable(m.aName()) : g.sd.var(m.aName(), m.a());
+        SDVariable b = g.sd.hasVariable(m.bName()) ? g.sd.getVariable(m.bName()) : g.sd.var(m.bName(), m.b());
+        double p = config.loraDropout();
+        if (training && p > 0) {
+            // s·B·A·dropout(x) with the scaling folded into the mask: x ⊙ (keep · s/(1−p)), then two matmuls.
+            SDVariable mask = dropoutMask(g, x, p, config.scaling());
+            SDVariable dropped = io.kif4j.transformer.nn.FrozenScale.apply(g.sd, x, mask); // no gradient into the mask
+            SDVariable ax = g.sd.mmul(dropped, a, false, true, false);              // [N, r]
+            return g.sd.mmul(ax, b, false, true, false);                            // [N, out]
+        }
+        SDVariable ax = g.sd.mmul(x, a, false, true, false).mul(config.scaling());  // [N, r]: scale the narrow side
+        return g.sd.mmul(ax, b, false, true, false);                                // [N, out]
+    }
+
+    /** Without dropout (evaluation, or a dropout of 0) the term is exactly {@link #lowRank}'s. */
+    @Override
+    public boolean hasLowRankForm() {
+        return !(training && config.loraDropout() > 0);
+    }
+
+    /** A, B and the scaling of {@code modulePath}, as {@link #delta} uses them without dropout; null if not targeted. */
+    @Override
+    public LowRank lowRank(String modulePath, long in, long out) {
+        LoraModule m = moduleFor(modulePath, in, out);
+        return m == null ? null : new LowRank(m.a(), m.b(), config.scaling());
+    }
+
+    /** The module of a targeted layer (created when new and not loaded), checked against the layer; null if not targeted. */
+    private LoraModule moduleFor(String modulePath, long in, long out) {
         if (!targets(modulePath)) {
             return null;
         }
@@ -212,18 +246,7 @@ public final class LoraAdapter implements LinearAdapter {
                     + " and lora_B " + shape(m.b()) + ", but the layer is " + in + " → " + out);
         }
         seenInGraph.add(modulePath);
-        SDVariable a = g.sd.hasVariable(m.aName()) ? g.sd.getVariable(m.aName()) : g.sd.var(m.aName(), m.a());
-        SDVariable b = g.sd.hasVariable(m.bName()) ? g.sd.getVariable(m.bName()) : g.sd.var(m.bName(), m.b());
-        double p = config.loraDropout();
-        if (training && p > 0) {
-            // s·B·A·dropout(x) with the scaling folded into the mask: x ⊙ (keep · s/(1−p)), then two matmuls.
-            SDVariable mask = dropoutMask(g, x, p, config.scaling());
-            SDVariable dropped = io.kif4j.transformer.nn.FrozenScale.apply(g.sd, x, mask); // no gradient into the mask
-            SDVariable ax = g.sd.mmul(dropped, a, false, true, false);              // [N, r]
-            return g.sd.mmul(ax, b, false, true, false);                            // [N, out]
-        }
-        SDVariable ax = g.sd.mmul(x, a, false, true, false).mul(config.scaling());  // [N, r]: scale the narrow side
-        return g.sd.mmul(ax, b, false, true, false);                                // [N, out]
+        return m;
     }
 
     /**

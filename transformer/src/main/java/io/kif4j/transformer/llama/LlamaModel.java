@@ -8,6 +8,9 @@ import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.WeightTable;
 import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.decode.Greedy;
+import io.kif4j.transformer.decode.LeanDecoding;
+import io.kif4j.transformer.decode.LeanLlama;
 import io.kif4j.weights.KifInputException;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
@@ -148,51 +151,13 @@ public final class LlamaModel implements LanguageModel {
         Map<String, INDArray> ph = LlamaInputs.forSequence(
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         LlamaInputs.putLastRows(ph, b, len);
-        int layers = config.numHiddenLayers();
-        String[] outs = logitsAndPresentKeyValues();
-        Map<String, INDArray> out = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
-        INDArray logits = out.get(LlamaGraph.LAST_LOGITS);
-
-        int[][] keyMask = Arrays.stream(mask).map(int[]::clone).toArray(int[][]::new);
-        List<int[]> newTokens = new ArrayList<>();
-        List<INDArray> stepLogits = new ArrayList<>();
-        boolean[] finished = new boolean[b];
-        for (int s = 0; s < maxNewTokens; s++) {
-            stepLogits.add(logits);
-            int[] next = argmax(logits);
-            for (int r = 0; r < b; r++) {
-                if (finished[r]) {
-                    next[r] = padTokenId;
-                } else if (stopAtEos && next[r] == config.eosTokenId()) {
-                    finished[r] = true;
-                }
-            }
-            newTokens.add(next);
-            boolean allDone = true;
-            for (boolean f : finished) {
-                allDone &= f;
-            }
-            if ((stopAtEos && allDone) || s == maxNewTokens - 1) {
-                break;
-            }
-            // one decoding step on the new tokens, with the cache
-            keyMask = appendOnes(keyMask);
-            int[][] stepPos = new int[b][1];
-            for (int r = 0; r < b; r++) {
-                stepPos[r][0] = nextPos[r]++;
-            }
-            int[][] ids = new int[b][1];
-            for (int r = 0; r < b; r++) {
-                ids[r][0] = next[r];
-            }
-            Map<String, INDArray> sp = LlamaInputs.tokens(ids, keyMask, stepPos, rope, config);
-            for (int i = 0; i < layers; i++) {
-                sp.put(LlamaGraph.pastKey(i), out.get(LlamaGraph.presentKey(i)));
-                sp.put(LlamaGraph.pastValue(i), out.get(LlamaGraph.presentValue(i)));
-            }
-            out = stepGraph().output(sp, outs);
-            logits = out.get(LlamaGraph.LOGITS).reshape(b, config.vocabSize());
-        }
+        Map<String, INDArray> prefill = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
+        Greedy.Step step = LeanDecoding.use(adapter, config.hiddenAct())
+                ? leanSteps(prefill, mask, nextPos, maxNewTokens) : graphSteps(prefill, mask, nextPos);
+        Greedy.Decoded decoded = Greedy.run(prefill.get(LlamaGraph.LAST_LOGITS), maxNewTokens, stopAtEos,
+                config.eosTokenId(), padTokenId, step);
+        List<int[]> newTokens = decoded.tokens();
+        List<INDArray> stepLogits = decoded.logits();
         int steps = newTokens.size();
         int[][] gen = new int[b][steps];
         int[][] seq = new int[b][len + steps];
@@ -204,6 +169,51 @@ public final class LlamaModel implements LanguageModel {
             }
         }
         return new GenerationResult(seq, gen, stepLogits);
+    }
+
+    /**
+     * Decoding steps on the lean decoder: the prompt's keys and values from the prefill go into a cache sized for
+     * the whole generation; each step writes one slot.
+     */
+    private Greedy.Step leanSteps(Map<String, INDArray> prefill, int[][] mask, int[] nextPos, int maxNewTokens) {
+        int len = mask[0].length;
+        LeanLlama lean = new LeanLlama(config, weights, adapter, rope, mask, len + maxNewTokens);
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            lean.loadCache(i, prefill.get(LlamaGraph.presentKey(i)), prefill.get(LlamaGraph.presentValue(i)));
+        }
+        int[] slot = {len};
+        return next -> {
+            INDArray logits = lean.step(next, nextPos.clone(), slot[0]++);
+            for (int r = 0; r < nextPos.length; r++) {
+                nextPos[r]++;
+            }
+            return logits;
+        };
+    }
+
+    /** Decoding steps on the SameDiff step graph, the cache growing by concatenation. */
+    private Greedy.Step graphSteps(Map<String, INDArray> prefill, int[][] mask, int[] nextPos) {
+        int b = mask.length;
+        int layers = config.numHiddenLayers();
+        String[] outs = logitsAndPresentKeyValues();
+        int[][][] keyMask = {Arrays.stream(mask).map(int[]::clone).toArray(int[][]::new)};
+        List<Map<String, INDArray>> out = new ArrayList<>(List.of(prefill));
+        return next -> {
+            keyMask[0] = appendOnes(keyMask[0]);
+            int[][] stepPos = new int[b][1];
+            int[][] ids = new int[b][1];
+            for (int r = 0; r < b; r++) {
+                stepPos[r][0] = nextPos[r]++;
+                ids[r][0] = next[r];
+            }
+            Map<String, INDArray> sp = LlamaInputs.tokens(ids, keyMask[0], stepPos, rope, config);
+            for (int i = 0; i < layers; i++) {
+                sp.put(LlamaGraph.pastKey(i), out.get(0).get(LlamaGraph.presentKey(i)));
+                sp.put(LlamaGraph.pastValue(i), out.get(0).get(LlamaGraph.presentValue(i)));
+            }
+            out.set(0, stepGraph().output(sp, outs));
+            return out.get(0).get(LlamaGraph.LOGITS).reshape(b, config.vocabSize());
+        };
     }
 
     /**
@@ -316,10 +326,6 @@ public final class LlamaModel implements LanguageModel {
             outs[2 + 2 * i] = LlamaGraph.presentValue(i);
         }
         return outs;
-    }
-
-    static int[] argmax(INDArray logits) {
-        return logits.argMax(1).toIntVector();
     }
 
     private static int[][] appendOnes(int[][] mask) {

@@ -54,6 +54,19 @@ public final class LlamaRotaryEmbedding {
         return (1 - smooth) * inv / s.factor() + smooth * inv;
     }
 
+    /**
+     * cos and sin of one position's angles, headDim / 2 each (the table repeats them for the second half), in
+     * float32 as {@link #tables}.
+     */
+    public void angles(int position, float[] cos, float[] sin) {
+        float pos = position;
+        for (int i = 0; i < invFreq.length; i++) {
+            float angle = pos * invFreq[i];
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
+    }
+
     /** cos and sin, each [B, 1, T, headDim]: {@code cat(angles, angles)} per position. */
     public INDArray[] cosSin(int[][] positionIds) {
         int b = positionIds.length;

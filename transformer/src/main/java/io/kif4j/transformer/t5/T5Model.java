@@ -4,6 +4,9 @@ import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.ScoreResult;
+import io.kif4j.transformer.decode.Greedy;
+import io.kif4j.transformer.decode.LeanDecoding;
+import io.kif4j.transformer.decode.LeanT5Decoder;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.WeightTable;
 import io.kif4j.weights.HfModelDir;
@@ -142,50 +145,13 @@ public final class T5Model implements LanguageModel {
             firstOuts[3 + 4 * i] = T5Graph.crossKey(i);
             firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
         }
-        Map<String, INDArray> out = trainingGraph().output(ph, firstOuts);
-        Map<String, INDArray> cached = new HashMap<>();
-        cached.put(T5Graph.ENCODER_ATTN_BIAS, ph.get(T5Graph.ENCODER_ATTN_BIAS));
-        for (int i = 0; i < layers; i++) {
-            cached.put(T5Graph.crossKey(i), out.get(T5Graph.crossKey(i)));
-            cached.put(T5Graph.crossValue(i), out.get(T5Graph.crossValue(i)));
-        }
-        INDArray logits = out.get(T5Graph.LOGITS).reshape(b, config.vocabSize());
-
-        List<int[]> newTokens = new ArrayList<>();
-        List<INDArray> stepLogits = new ArrayList<>();
-        boolean[] finished = new boolean[b];
-        for (int s = 0; s < maxNewTokens; s++) {
-            stepLogits.add(logits);
-            int[] next = logits.argMax(1).toIntVector();
-            for (int r = 0; r < b; r++) {
-                if (finished[r]) {
-                    next[r] = config.padTokenId();
-                } else if (stopAtEos && next[r] == config.eosTokenId()) {
-                    finished[r] = true;
-                }
-            }
-            newTokens.add(next);
-            boolean allDone = true;
-            for (boolean f : finished) {
-                allDone &= f;
-            }
-            if ((stopAtEos && allDone) || s == maxNewTokens - 1) {
-                break;
-            }
-            // one decoder step on the new tokens; the cache holds the start token and the s tokens before
-            int[][] ids = new int[b][1];
-            for (int r = 0; r < b; r++) {
-                ids[r][0] = next[r];
-            }
-            Map<String, INDArray> sp = new HashMap<>(cached);
-            sp.putAll(inputs.decoder(ids, s + 1));
-            for (int i = 0; i < layers; i++) {
-                sp.put(T5Graph.pastKey(i), out.get(T5Graph.presentKey(i)));
-                sp.put(T5Graph.pastValue(i), out.get(T5Graph.presentValue(i)));
-            }
-            out = stepGraph().output(sp, stepOuts);
-            logits = out.get(T5Graph.LOGITS).reshape(b, config.vocabSize());
-        }
+        Map<String, INDArray> first = trainingGraph().output(ph, firstOuts);
+        Greedy.Step step = LeanDecoding.use(adapter, config.denseActFn())
+                ? leanSteps(first, prompt.attentionMask(), maxNewTokens)
+                : graphSteps(first, ph.get(T5Graph.ENCODER_ATTN_BIAS), stepOuts, b);
+        Greedy.Decoded decoded = Greedy.run(first.get(T5Graph.LOGITS).reshape(b, config.vocabSize()), maxNewTokens,
+                stopAtEos, config.eosTokenId(), config.padTokenId(), step);
+        List<int[]> newTokens = decoded.tokens();
         int steps = newTokens.size();
         int[][] gen = new int[b][steps];
         int[][] seq = new int[b][steps + 1];
@@ -196,7 +162,46 @@ public final class T5Model implements LanguageModel {
                 seq[r][s + 1] = gen[r][s];
             }
         }
-        return new GenerationResult(seq, gen, stepLogits);
+        return new GenerationResult(seq, gen, decoded.logits());
+    }
+
+    /** Decoding steps on the lean decoder, its caches filled from the graph's first step. */
+    private Greedy.Step leanSteps(Map<String, INDArray> first, int[][] encoderMask, int maxNewTokens) {
+        LeanT5Decoder lean = new LeanT5Decoder(config, weights, adapter, encoderMask, maxNewTokens + 1,
+                rel -> inputs.bucket(rel, false));
+        for (int i = 0; i < config.numDecoderLayers(); i++) {
+            lean.load(i, first.get(T5Graph.presentKey(i)), first.get(T5Graph.presentValue(i)),
+                    first.get(T5Graph.crossKey(i)), first.get(T5Graph.crossValue(i)));
+        }
+        int[] position = {1};
+        return next -> lean.step(next, position[0]++);
+    }
+
+    /** Decoding steps on the DECODER_STEP graph: the cache holds the start token and the tokens before. */
+    private Greedy.Step graphSteps(Map<String, INDArray> first, INDArray encoderBias, String[] stepOuts, int b) {
+        int layers = config.numDecoderLayers();
+        Map<String, INDArray> cached = new HashMap<>();
+        cached.put(T5Graph.ENCODER_ATTN_BIAS, encoderBias);
+        for (int i = 0; i < layers; i++) {
+            cached.put(T5Graph.crossKey(i), first.get(T5Graph.crossKey(i)));
+            cached.put(T5Graph.crossValue(i), first.get(T5Graph.crossValue(i)));
+        }
+        List<Map<String, INDArray>> out = new ArrayList<>(List.of(first));
+        int[] past = {1};
+        return next -> {
+            int[][] ids = new int[b][1];
+            for (int r = 0; r < b; r++) {
+                ids[r][0] = next[r];
+            }
+            Map<String, INDArray> sp = new HashMap<>(cached);
+            sp.putAll(inputs.decoder(ids, past[0]++));
+            for (int i = 0; i < layers; i++) {
+                sp.put(T5Graph.pastKey(i), out.get(0).get(T5Graph.presentKey(i)));
+                sp.put(T5Graph.pastValue(i), out.get(0).get(T5Graph.presentValue(i)));
+            }
+            out.set(0, stepGraph().output(sp, stepOuts));
+            return out.get(0).get(T5Graph.LOGITS).reshape(b, config.vocabSize());
+        };
     }
 
     /**
