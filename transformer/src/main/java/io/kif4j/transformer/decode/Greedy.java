@@ -1,5 +1,6 @@
 package io.kif4j.transformer.decode;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ public final class Greedy {
 
     /** The first largest entry of each row of [B, V], as torch.argmax. */
     static int[] argmax(INDArray logits) {
+        if (logits.dataType() != DataType.FLOAT) {
+            return argmaxAnyType(logits);                 // float64 models (Models.load with DOUBLE) decode on the graph
+        }
         Buf l = Buf.of(logits);
         int rows = (int) logits.size(0);
         int v = (int) logits.size(1);
@@ -65,6 +69,19 @@ public final class Greedy {
             for (int i = 1; i < v; i++) {
                 if (row[i] > max) {
                     max = row[i];
+                    best[r] = i;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static int[] argmaxAnyType(INDArray logits) {
+        double[][] rows = logits.toDoubleMatrix();
+        int[] best = new int[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            for (int i = 1; i < rows[r].length; i++) {
+                if (rows[r][i] > rows[r][best[r]]) {
                     best[r] = i;
                 }
             }

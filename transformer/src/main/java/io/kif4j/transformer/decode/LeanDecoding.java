@@ -1,6 +1,7 @@
 package io.kif4j.transformer.decode;
 
 import io.kif4j.transformer.nn.LinearAdapter;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +31,24 @@ public final class LeanDecoding {
     }
 
     /** Whether to decode on the lean path; logs the reason (once per reason) when not. */
-    public static boolean use(LinearAdapter adapter, String activation) {
-        String why = unsupported(adapter, activation);
+    public static boolean use(LinearAdapter adapter, String activation, DataType dataType) {
+        String why = unsupported(adapter, activation, dataType);
         if (why != null && LOGGED.add(why)) {
             LOG.info("greedy decoding runs on the SameDiff step graph: {}", why);
         }
         return why == null;
     }
 
-    /** Why the lean decoder cannot run, or null when it can. */
+    /** Why the lean decoder cannot run on a FLOAT model, or null when it can. */
     public static String unsupported(LinearAdapter adapter, String activation) {
+        return unsupported(adapter, activation, DataType.FLOAT);
+    }
+
+    /** Why the lean decoder cannot run on a model whose values are {@code dataType}, or null when it can. */
+    public static String unsupported(LinearAdapter adapter, String activation, DataType dataType) {
+        if (dataType != DataType.FLOAT) {
+            return "the lean decoder calls sgemm (FLOAT); the model is " + dataType; // float64 checks (Models.load)
+        }
         if ("graph".equalsIgnoreCase(System.getProperty(PROPERTY, "").trim())) {
             return "-D" + PROPERTY + "=graph";
         }

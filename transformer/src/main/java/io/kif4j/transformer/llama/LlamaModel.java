@@ -152,7 +152,7 @@ public final class LlamaModel implements LanguageModel {
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         LlamaInputs.putLastRows(ph, b, len);
         Map<String, INDArray> prefill = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
-        Greedy.Step step = LeanDecoding.use(adapter, config.hiddenAct())
+        Greedy.Step step = LeanDecoding.use(adapter, config.hiddenAct(), prefill.get(LlamaGraph.LAST_LOGITS).dataType())
                 ? leanSteps(prefill, mask, nextPos, maxNewTokens) : graphSteps(prefill, mask, nextPos);
         Greedy.Decoded decoded = Greedy.run(prefill.get(LlamaGraph.LAST_LOGITS), maxNewTokens, stopAtEos,
                 config.eosTokenId(), padTokenId, step);

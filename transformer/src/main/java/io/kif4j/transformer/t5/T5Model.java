@@ -146,7 +146,7 @@ public final class T5Model implements LanguageModel {
             firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
         }
         Map<String, INDArray> first = trainingGraph().output(ph, firstOuts);
-        Greedy.Step step = LeanDecoding.use(adapter, config.denseActFn())
+        Greedy.Step step = LeanDecoding.use(adapter, config.denseActFn(), first.get(T5Graph.LOGITS).dataType())
                 ? leanSteps(first, prompt.attentionMask(), maxNewTokens)
                 : graphSteps(first, ph.get(T5Graph.ENCODER_ATTN_BIAS), stepOuts, b);
         Greedy.Decoded decoded = Greedy.run(first.get(T5Graph.LOGITS).reshape(b, config.vocabSize()), maxNewTokens,

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
@@ -95,5 +96,6 @@ public class LeanDecodingTest {
         LinearAdapter graphOnly = (g, path, x, in, out) -> null; // says nothing about its term without a graph
         assertNotNull(LeanDecoding.unsupported(graphOnly, "silu"), "an adapter without a low-rank form");
         assertNotNull(LeanDecoding.unsupported(LinearAdapter.NONE, "mish"), "an activation it does not implement");
+        assertNotNull(LeanDecoding.unsupported(LinearAdapter.NONE, "silu", DataType.DOUBLE), "a float64 model");
     }
 }
