@@ -37,10 +37,21 @@ public final class Ewc implements ContinualMethod {
     private final Map<String, INDArray> fisherTheta = new LinkedHashMap<>(); // Σ_j F_j θ*_j
     private final Map<String, INDArray> fisherTheta2 = new LinkedHashMap<>(); // Σ_j F_j θ*_j²
 
+    /** EWC's λ, and the online variant's switch and decay γ. */
+    public record Settings(double lambda, boolean online, double gamma) {
+        public static Settings of(RunConfig c) {
+            return new Settings(c.ewcLambda, c.ewcOnline, c.ewcGamma);
+        }
+    }
+
     public Ewc(RunConfig config) {
-        this.lambda = config.ewcLambda;
-        this.online = config.ewcOnline;
-        this.gamma = config.ewcGamma;
+        this(Settings.of(config));
+    }
+
+    public Ewc(Settings settings) {
+        this.lambda = settings.lambda();
+        this.online = settings.online();
+        this.gamma = settings.gamma();
     }
 
     @Override
