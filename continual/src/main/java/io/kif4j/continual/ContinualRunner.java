@@ -3,6 +3,7 @@ package io.kif4j.continual;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kif4j.continual.metrics.AccuracyMatrix;
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
@@ -56,7 +57,7 @@ public final class ContinualRunner {
     }
 
     public Path modelDir() {
-        return config.model != null ? Path.of(config.model) : shared.resolve("weights/stories260K-hf");
+        return RunPlan.modelDir(config, shared);
     }
 
     /** Prepare (plan before any weights load, lock, load), then for each task: learn, attach, evaluate, persist. */
@@ -76,8 +77,8 @@ public final class ContinualRunner {
                         continue;
                     }
                     RunSession.TaskRun task = run.learn(t); // θ̃_t from θ̃_{t−1} and task t's data
-                    run.attach(task);
-                    Map<String, Double> row = run.evaluate(task);
+                    AttachedAdapter theta = run.attach(task); // eval mode
+                    Map<String, Double> row = run.evaluate(task, theta);
                     run.persist(task, row);
                 }
                 return run.finish((System.nanoTime() - started) / 1e9);

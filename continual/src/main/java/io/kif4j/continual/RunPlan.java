@@ -87,7 +87,7 @@ public record RunPlan(ModelPlan model, DataPlan data, LoraConfig lora, TrainingP
      * @param shared the reference folder of the built-in defaults (model and data), usually ../shared
      */
     public static RunPlan resolve(RunConfig config, Path shared) {
-        Path modelDir = config.model != null ? Path.of(config.model) : shared.resolve("weights/stories260K-hf");
+        Path modelDir = modelDir(config, shared);
         HfModelDir hf = HfModelDir.open(modelDir);
         ModelSpec<?> spec = Families.read(hf.configFile(), hf.config());
         RunConfig c = Json.MAPPER.convertValue(config, RunConfig.class).resolve(spec.family().runDefaults());
@@ -105,6 +105,11 @@ public record RunPlan(ModelPlan model, DataPlan data, LoraConfig lora, TrainingP
                 c.lrSchedule, c.gradAccumulation, c.evalEvery, c.protocol.equals("kif"), c.seed);
         return new RunPlan(new ModelPlan(modelDir, hf, spec), data, lora, training,
                 new EvaluationPlan(c.eval, c.maxNewTokens, c.evalBatch), Methods.choose(c.method, c), c.seed, settings);
+    }
+
+    /** The model a config names, or the built-in one. */
+    public static Path modelDir(RunConfig config, Path shared) {
+        return config.model != null ? Path.of(config.model) : RunDefaults.builtInModel(shared);
     }
 
     /** Refuses, before loading, a run whose training would not fit in this machine's memory. */

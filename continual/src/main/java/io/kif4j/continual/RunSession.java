@@ -13,6 +13,7 @@ import io.kif4j.datasets.TaskInfo;
 import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.prompt.PromptTemplates;
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.Progress;
@@ -96,7 +97,7 @@ final class RunSession {
         timings[t] = done.timings();
         method.loadState(dir, t, model);
         previous = store.adapter(dir);
-        Lora.attach(model, previous);
+        Lora.use(model, previous, AttachedAdapter.Mode.EVAL).built(); // a loaded adapter must fit the model exactly
         memory.add(data.get(t));
         console.accept("task " + (t + 1) + "/" + names.size() + " " + names.get(t) + ": already done, resumed");
         return true;
@@ -139,15 +140,13 @@ final class RunSession {
         return new TaskRun(t, name, dir, started, timing, outcome);
     }
 
-    /** Attaches θ̃_t for evaluation: dropout off. */
-    void attach(TaskRun task) {
-        LoraAdapter fused = task.outcome().adapter();
-        fused.setTraining(false);
-        Lora.attach(model, fused);
+    /** θ̃_t attached for evaluation: dropout off. */
+    AttachedAdapter attach(TaskRun task) {
+        return Lora.use(model, task.outcome().adapter(), AttachedAdapter.Mode.EVAL);
     }
 
     /** Scores θ̃_t on every task seen so far and zero-shot on the next (for FWT); a single-task run on its own. */
-    Map<String, Double> evaluate(TaskRun task) {
+    Map<String, Double> evaluate(TaskRun task, AttachedAdapter theta) {
         int t = task.index();
         Map<String, Double> row = new LinkedHashMap<>();
         for (int i = 0; i <= Math.min(t + 1, names.size() - 1); i++) {
@@ -157,7 +156,7 @@ final class RunSession {
             TaskData d = data.get(i);
             String name = names.get(i);
             Evaluator.Result r = task.timing().time(TaskTimings.EVAL,
-                    () -> Progress.task(name, () -> evaluator.evaluate(d.info(), d.test())));
+                    () -> Progress.task(name, () -> evaluator.evaluate(theta, d.info(), d.test())));
             task.timing().time(TaskTimings.WRITE, () -> store.savePredictions(task.dir(), name, r.predictions()));
             matrix.set(t, i, r.score().score());
             row.put(name, r.score().score());

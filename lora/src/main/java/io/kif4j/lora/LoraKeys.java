@@ -38,18 +38,17 @@ public final class LoraKeys {
         return name.endsWith(B);
     }
 
-    /** The module path of an A / B name (both suffixes have one length), or of a rank-one unit id. */
+    /** The module path of an A or B name: the name without its suffix (both suffixes have one length). */
+    public static String moduleOfMatrix(String name) {
+        return name.substring(0, name.length() - A.length());
+    }
+
+    /** The module path of an A / B name, or of a rank-one unit id; any other name is its own module. */
     public static String moduleOf(String unit) {
         int bar = unit.indexOf(RANK_ONE);
         if (bar >= 0) {
             return unit.substring(0, bar);
         }
-        return isA(unit) || isB(unit) ? unit.substring(0, unit.length() - A.length()) : unit;
-    }
-
-    /** The rank index of a rank-one unit id, or -1 for any other name. */
-    public static int rankIndex(String unit) {
-        int bar = unit.indexOf(RANK_ONE);
-        return bar >= 0 ? Integer.parseInt(unit.substring(bar + RANK_ONE.length())) : -1;
+        return isA(unit) || isB(unit) ? moduleOfMatrix(unit) : unit;
     }
 }

@@ -8,7 +8,6 @@ import io.kif4j.continual.fusion.FusionRule;
 import io.kif4j.continual.fusion.MergingFusion;
 import io.kif4j.continual.fusion.ParameterEma;
 import io.kif4j.continual.fusion.WeightEnsembleFusion;
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.SkillUnit;
 import io.kif4j.lora.train.StepHook;
@@ -108,7 +107,6 @@ public final class FusionAblation implements ContinualMethod {
             ParameterEma ema = new ParameterEma(current, config.emaMu());
             var r = ctx.trainOn(current, ctx.trainConfig(), ema);
             LoraAdapter averaged = ema.averaged();
-            Lora.attach(ctx.model(), averaged);
             return new TaskOutcome(averaged, r.stepLosses(), Map.of(), Map.of("ema_steps", ema.steps()));
         }
         var r = ctx.trainOn(current, ctx.trainConfig(), StepHook.NONE);
@@ -118,7 +116,6 @@ public final class FusionAblation implements ContinualMethod {
         FusionRule rule = merging == null ? new WeightEnsembleFusion(config.ensembleLambda())
                 : mergingRule(config, merging, ctx.seed() * 1_000_003L + ctx.index());
         var f = rule.fuse(ctx.previous(), current, SkillUnit.matrixLevel(current), Map.of(), Map.of());
-        Lora.attach(ctx.model(), f.fused());
         if (merging == null) {
             return TaskOutcome.of(f.fused(), r.stepLosses());
         }

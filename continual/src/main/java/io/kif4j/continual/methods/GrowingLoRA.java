@@ -4,7 +4,6 @@ import io.kif4j.continual.ContinualMethod;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraModule;
 import io.kif4j.lora.train.LossTerm;
@@ -79,7 +78,6 @@ public class GrowingLoRA implements ContinualMethod {
         } else {
             frozen = ctx.previous().config().r();
             adapter = ctx.previous().grow(ctx.loraConfig().r(), ctx.seed() * 1_000_003L + ctx.index());
-            Lora.attach(ctx.model(), adapter);
         }
         Map<String, Object> notes = new LinkedHashMap<>();
         notes.put("rank", adapter.config().r());

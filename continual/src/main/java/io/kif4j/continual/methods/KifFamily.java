@@ -155,7 +155,6 @@ public abstract class KifFamily implements ContinualMethod {
         AtomicFiles.writeString(ctx.dir().resolve("replay_frozen_units.txt"),
                 String.join("\n", frozen.stream().map(SkillUnit::id).toList()) + "\n");
         LoraAdapter replayed = fused.copy();
-        io.kif4j.lora.Lora.attach(ctx.model(), replayed);
         TrainConfig tc = ctx.trainConfig().toBuilder().epochs(settings.replayEpochs()).warmupRatio(0).warmupSteps(0)
                 .orthCoefficient(orthCoefficient()).evalEvery(0).keepBest(false).seed(ctx.seed() * 7 + ctx.index())
                 .build();
