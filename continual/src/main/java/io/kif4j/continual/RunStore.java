@@ -29,23 +29,11 @@ import java.util.OptionalDouble;
  * folder (adapter, predictions, losses, unit scores, and done.json, the resume point, written last), metrics.json
  * with the matrix, and the report. Every write is atomic, so a crash leaves complete files or none.
  */
-public final class RunStore implements AutoCloseable {
-
-    private final Path dir;
-    private final RunLock lock;
-
-    private RunStore(Path dir, RunLock lock) {
-        this.dir = dir;
-        this.lock = lock;
-    }
+public record RunStore(Path dir, RunLock lock) implements AutoCloseable {
 
     /** Locks {@code dir} (made if missing) for this process: two runs never write into one folder. */
     public static RunStore open(Path dir) {
         return new RunStore(dir, RunLock.acquire(dir));
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     public Path configFile() {
@@ -150,18 +138,8 @@ public final class RunStore implements AutoCloseable {
         }
         ArrayNode taskNames = m.putArray("tasks");
         names.forEach(taskNames::add);
-        ArrayNode rows = m.putArray("matrix");
+        m.set("matrix", matrix.scoresJson());
         double[][] v = matrix.values();
-        for (double[] row : v) {
-            ArrayNode r = rows.addArray();
-            for (double x : row) {
-                if (Double.isNaN(x)) {
-                    r.addNull();
-                } else {
-                    r.add(x);
-                }
-            }
-        }
         boolean sequential = kind == ContinualMethod.Kind.SEQUENTIAL;
         put(m, "ap", kind == ContinualMethod.Kind.SINGLE ? matrix.diagonalMean() : matrix.ap());
         put(m, "fwt", sequential ? matrix.fwt() : OptionalDouble.empty());
