@@ -52,8 +52,7 @@ public class StepBenchmark {
         model = new LlamaModel(c, new RandomWeightSource(LlamaGraph.stateDictShapes(c), 1, 0.05), 2);
         adapter = LoraAdapter.create(LoraConfig.of(8, 16, 0.05, List.of("q_proj", "k_proj", "v_proj", "o_proj",
                 "gate_proj", "up_proj", "down_proj"), "CAUSAL_LM"), 42);
-        adapter.setTraining(true);
-        Lora.attach(model, adapter);
+        Lora.use(model, adapter, io.kif4j.lora.AttachedAdapter.Mode.TRAIN).built();
         train = batch(8, new Random(1), true);
         eval = batch(32, new Random(2), false);
     }

@@ -19,7 +19,7 @@ final class AdapterOption {
             return null;
         }
         LoraAdapter a = LoraAdapter.load(adapter);
-        Lora.attach(model, a);
+        Lora.use(model, a, io.kif4j.lora.AttachedAdapter.Mode.EVAL).built();
         return a;
     }
 }

@@ -27,7 +27,7 @@ final class Defaults {
 
     /** The built-in default model: the real pretrained stories260K LLaMA. */
     static Path model() {
-        Path p = shared().resolve("weights/stories260K-hf");
+        Path p = io.kif4j.continual.RunDefaults.builtInModel(shared());
         if (!Files.isDirectory(p)) {
             throw new KifInputException("no --model given and the built-in default model is missing: " + p
                     + " (set KIF_SHARED to the folder holding weights/stories260K-hf, or pass --model DIR)");

@@ -6,7 +6,11 @@ import io.kif4j.continual.RunConfigs;
 import io.kif4j.weights.KifInputException;
 import picocli.CommandLine.Option;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 
 /** The settings flags shared by {@code run} and {@code compare}; they override the config file. */
@@ -19,6 +23,8 @@ final class RunFlags {
 
     @Option(names = "--preset", paramLabel = "NAME", description = "The papers' protocol as data: paper-t5, paper-llama, rkif-t5 or olora-t5 "
             + "(README lists their settings); a config file and flags override it (default: none).") String preset;
+    /** Options that choose where settings come from rather than set one. */
+    private static final Set<String> NOT_SETTINGS = Set.of("configFile", "preset");
     @Option(names = "--model", paramLabel = "DIR", description = "HuggingFace model directory (default: the built-in stories260K, ../shared/weights/stories260K-hf).") String model;
     @Option(names = "--data-root", paramLabel = "DIR", description = "Folder of benchmark folders (default: ../shared/data).") String dataRoot;
     @Option(names = "--benchmark", description = "long_sequence or superni (default: long_sequence).") String benchmark;
@@ -47,7 +53,7 @@ final class RunFlags {
     Double mergeDensity;
     @Option(names = "--merge-majority-sign", description = "TIES sign election: total or frequency (default: total).")
     String mergeMajoritySign;
-    @Option(names = "--max-source-length", paramLabel = "TOKENS", description = "Prompt length cap (default: 128 for the built-in model, else 512).") Integer maxSource;
+    @Option(names = "--max-source-length", paramLabel = "TOKENS", description = "Prompt length cap (default: 128 for the built-in model, else 512).") Integer maxSourceLength;
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Tokens generated per test example with --eval generate (default: 16 for the built-in model, else 128).") Integer maxNewTokens;
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up in optimizer steps, spec §5.1: 50 (default: the model's run defaults).") Integer warmupSteps;
     @Option(names = "--lr-schedule", description = "linear or constant (default: linear).") String lrSchedule;
@@ -67,46 +73,21 @@ final class RunFlags {
         return c;
     }
 
+    /** Sets each setting a flag gave on {@code c}; a flag's field is named as the RunConfig field it sets. */
     void apply(RunConfig c) {
-        if (model != null) c.model = model;
-        if (dataRoot != null) c.dataRoot = dataRoot;
-        if (benchmark != null) c.benchmark = benchmark;
-        if (order != null) c.order = order;
-        if (tasks != null) c.tasks = tasks;
-        if (method != null) c.method = method;
-        if (protocol != null) c.protocol = protocol;
-        if (trainPerTask != null) c.trainPerTask = trainPerTask;
-        if (testPerTask != null) c.testPerTask = testPerTask;
-        if (epochs != null) c.epochs = epochs;
-        if (lr != null) c.lr = lr;
-        if (batch != null) c.batch = batch;
-        if (seed != null) c.seed = seed;
-        if (eval != null) c.eval = eval;
-        if (evalSplit != null) c.evalSplit = evalSplit;
-        if (template != null) c.template = template;
-        if (loraR != null) c.loraR = loraR;
-        if (loraAlpha != null) c.loraAlpha = loraAlpha;
-        if (target != null) c.target = target;
-        if (tau != null) c.tau = tau;
-        if (fusionSpace != null) c.fusionSpace = fusionSpace;
-        if (mergeWeights != null) c.mergeWeights = mergeWeights;
-        if (mergeDensity != null) c.mergeDensity = mergeDensity;
-        if (mergeMajoritySign != null) c.mergeMajoritySign = mergeMajoritySign;
-        if (maxSource != null) c.maxSourceLength = maxSource;
-        if (maxNewTokens != null) c.maxNewTokens = maxNewTokens;
-        if (warmupSteps != null) c.warmupSteps = warmupSteps;
-        if (lrSchedule != null) {
-            if (!lrSchedule.equals("linear") && !lrSchedule.equals("constant")) {
-                throw new KifInputException("--lr-schedule: expected linear or constant, got '" + lrSchedule + "'");
-            }
-            c.lrSchedule = lrSchedule;
+        if (lrSchedule != null && !lrSchedule.equals("linear") && !lrSchedule.equals("constant")) {
+            throw new KifInputException("--lr-schedule: expected linear or constant, got '" + lrSchedule + "'");
         }
-        if (gradAccumulation != null) c.gradAccumulation = gradAccumulation;
-        if (evalEvery != null) c.evalEvery = evalEvery;
-        if (weightDecay != null) c.weightDecay = weightDecay;
-        if (loraDropout != null) c.loraDropout = loraDropout;
-        if (memoryClassBalanced != null) c.memoryClassBalanced = memoryClassBalanced;
-        if (oloraLambda1 != null) c.oloraLambda1 = oloraLambda1;
-        if (oloraLambda2 != null) c.oloraLambda2 = oloraLambda2;
+        Map<String, Object> given = new LinkedHashMap<>();
+        for (Field f : RunFlags.class.getDeclaredFields()) {
+            if (f.isAnnotationPresent(Option.class) && !NOT_SETTINGS.contains(f.getName())) {
+                try {
+                    given.put(f.getName(), f.get(this));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        c.overlay(given);
     }
 }

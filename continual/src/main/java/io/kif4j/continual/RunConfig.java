@@ -133,6 +133,24 @@ public final class RunConfig {
     public Boolean rkifSeparateOuterOptimizer = false;
     public Double rkifOuterLr = 1e-3;
 
+    /**
+     * Sets every field named in {@code settings} (by its Java name, e.g. {@code maxSourceLength}) whose value is not
+     * null: how flags override a preset and a config file.
+     */
+    public RunConfig overlay(java.util.Map<String, ?> settings) {
+        settings.forEach((name, value) -> {
+            if (value == null) {
+                return;
+            }
+            try {
+                RunConfig.class.getField(name).set(this, value);
+            } catch (NoSuchFieldException | IllegalAccessException e) {
+                throw new IllegalArgumentException("RunConfig has no setting '" + name + "'", e);
+            }
+        });
+        return this;
+    }
+
     /** {@link #order}, or the default it stands for when null. */
     public String orderOrDefault() {
         return order != null ? order : "long_sequence".equals(benchmark) ? "dbpedia,agnews" : "1";

@@ -1,5 +1,6 @@
 package io.kif4j.continual;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -23,6 +24,11 @@ import java.util.List;
 public record RunDefaults(double lr, int epochs, int trainPerTask, int testPerTask, int warmupSteps,
                           List<String> target, String template, int maxSourceLength, int maxTargetLength, String eval,
                           int maxNewTokens) {
+
+    /** The built-in model's folder, stories260K, under the reference folder (../shared). */
+    public static Path builtInModel(Path shared) {
+        return shared.resolve("weights/stories260K-hf");
+    }
 
     /** The built-in stories260K: every linear layer, short prompts, label ranking (it never emits EOS), lr 5e-3. */
     public static final RunDefaults BUILT_IN = new RunDefaults(5e-3, 3, 500, 200, 0,

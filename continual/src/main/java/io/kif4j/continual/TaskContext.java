@@ -1,6 +1,7 @@
 package io.kif4j.continual;
 
 import io.kif4j.continual.data.TaskDataSetIterator;
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
@@ -49,9 +50,7 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
 
     /** A fresh adapter, initialised from the run's seed and the task index. */
     public LoraAdapter fresh() {
-        LoraAdapter a = LoraAdapter.create(loraConfig, seed * 1_000_003L + index);
-        Lora.attach(model, a);
-        return a;
+        return attached(LoraAdapter.create(loraConfig, seed * 1_000_003L + index));
     }
 
     /** The starting point of this task: a copy of θ̃_{t−1}, or a fresh adapter for the first task. */
@@ -59,22 +58,28 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
         if (previous == null) {
             return fresh();
         }
-        LoraAdapter a = previous.copy();
-        Lora.attach(model, a);
-        return a;
+        return attached(previous.copy());
     }
 
     /** An attached adapter that adapts nothing: for methods that train the base weights only. */
     public LoraAdapter noAdapter() {
-        LoraAdapter a = LoraAdapter.create(LoraConfig.of(loraConfig.r(), loraConfig.loraAlpha(), 0, List.of(),
-                loraConfig.taskType()), seed);
-        Lora.attach(model, a);
-        return a;
+        return attached(LoraAdapter.create(LoraConfig.of(loraConfig.r(), loraConfig.loraAlpha(), 0, List.of(),
+                loraConfig.taskType()), seed));
+    }
+
+    /** {@code a} attached for evaluation with its graph built (a fresh adapter's arrays are made then). */
+    private LoraAdapter attached(LoraAdapter a) {
+        return Lora.use(model, a, AttachedAdapter.Mode.EVAL).built().adapter();
+    }
+
+    /** {@code adapter} attached to this task's model in {@code mode}: for a method's own passes outside training. */
+    public AttachedAdapter attach(LoraAdapter adapter, AttachedAdapter.Mode mode) {
+        return Lora.use(model, adapter, mode);
     }
 
     /** Trains every base weight of the model, and {@code adapter}, on {@code batches} (full-parameter training). */
     public LoraTrainer.Result trainAllWeights(LoraTrainer.Batches batches, LoraAdapter adapter) {
-        return new LoraTrainer(model, adapter, trainConfig).withFullParameters().train(batches, validation, StepHook.NONE);
+        return new LoraTrainer(Lora.use(model, adapter, AttachedAdapter.Mode.TRAIN), trainConfig).withFullParameters().train(batches, validation, StepHook.NONE);
     }
 
     /** Trains {@code adapter} on this task's data. */
@@ -91,7 +96,7 @@ public record TaskContext(int index, String task, LanguageModel model, LoraAdapt
 
     /** The trainer of {@code adapter} on this task's model, with extra loss terms. */
     public LoraTrainer trainer(LoraAdapter adapter, TrainConfig config, LossTerm... terms) {
-        LoraTrainer trainer = new LoraTrainer(model, adapter, config);
+        LoraTrainer trainer = new LoraTrainer(Lora.use(model, adapter, AttachedAdapter.Mode.TRAIN), config);
         for (LossTerm t : terms) {
             trainer.withLossTerm(t);
         }

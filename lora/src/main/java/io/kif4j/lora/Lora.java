@@ -19,7 +19,24 @@ public final class Lora {
     private Lora() {
     }
 
-    /** Builds the model's graph with {@code adapter}; a loaded adapter must fit the model exactly. */
+    /**
+     * Attaches {@code adapter} to {@code model} in {@code mode}: the one call that decides which adapter a model runs
+     * with and whether with dropout. The model's cached graphs are dropped only when the adapter or its mode
+     * changes; they are built when next needed.
+     */
+    public static AttachedAdapter use(LanguageModel model, LoraAdapter adapter, AttachedAdapter.Mode mode) {
+        boolean training = mode == AttachedAdapter.Mode.TRAIN;
+        if (model.adapter() != adapter || adapter.training() != training) {
+            adapter.setTraining(training);
+            model.setAdapter(adapter);
+        }
+        return new AttachedAdapter(model, adapter, mode);
+    }
+
+    /**
+     * Attaches {@code adapter} in the mode it is in, builds the model's graph with it at once and checks that a
+     * loaded adapter fits the model exactly (a loaded adapter, a user's own training loop).
+     */
     public static void attach(LanguageModel model, LoraAdapter adapter) {
         model.setAdapter(adapter);
         model.trainingGraph();

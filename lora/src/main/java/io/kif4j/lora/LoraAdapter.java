@@ -104,15 +104,15 @@ public final class LoraAdapter implements LinearAdapter {
     private void putAll(WeightSource src, Path file) {
         Map<String, INDArray[]> pairs = new LinkedHashMap<>();
         for (String key : src.names()) {
-            boolean isA = key.endsWith(".lora_A.weight");
-            boolean isB = key.endsWith(".lora_B.weight");
+            boolean isA = LoraKeys.isA(key);
+            boolean isB = LoraKeys.isB(key);
             // The length check: "base_model.model.lora_A.weight" has prefix and suffix sharing the dot, and no module.
             if (!key.startsWith(LoraModule.PEFT_PREFIX) || !(isA || isB)
-                    || key.length() <= LoraModule.PEFT_PREFIX.length() + ".lora_A.weight".length()) {
+                    || key.length() <= LoraModule.PEFT_PREFIX.length() + LoraKeys.A.length()) {
                 throw KifInputException.of(file, "tensor '" + key + "' is not a PEFT LoRA weight "
                         + "(expected base_model.model.<module>.lora_A.weight / .lora_B.weight)");
             }
-            String path = key.substring(LoraModule.PEFT_PREFIX.length(), key.length() - ".lora_A.weight".length());
+            String path = LoraKeys.moduleOfMatrix(key.substring(LoraModule.PEFT_PREFIX.length()));
             INDArray t = src.load(key);
             if (t.rank() != 2 || t.dataType() != DataType.FLOAT) {
                 throw KifInputException.of(file, "tensor '" + key + "' must be a 2-D float matrix");
@@ -177,12 +177,11 @@ public final class LoraAdapter implements LinearAdapter {
 
     /** The array behind a variable name from {@link #variableNames()}. */
     public INDArray array(String variableName) {
-        String path = variableName.substring(0, variableName.length() - ".lora_A.weight".length());
-        LoraModule m = modules.get(path);
+        LoraModule m = modules.get(LoraKeys.moduleOfMatrix(variableName));
         if (m == null) {
             throw new IllegalArgumentException("no LoRA variable " + variableName);
         }
-        return variableName.endsWith(".lora_A.weight") ? m.a() : m.b();
+        return LoraKeys.isA(variableName) ? m.a() : m.b();
     }
 
     /**
@@ -197,6 +196,10 @@ public final class LoraAdapter implements LinearAdapter {
         }
     }
 
+    /**
+     * The LoRA term of spec Eq. 2, h = W₀x + (α/r)·B·A·x (the layer adds it to W₀x), equally Eq. 4's
+     * (α/r)·Σ_i u_i·x over the rank-one units u_i = b_i a_iᵀ of Eq. 3; LoRA dropout on x while {@link #training}.
+     */
     @Override
     public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
         LoraModule m = moduleFor(modulePath, in, out);

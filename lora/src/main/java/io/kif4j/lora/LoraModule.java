@@ -27,11 +27,11 @@ public record LoraModule(String path, INDArray a, INDArray b) {
 
     /** SameDiff variable name of A, e.g. {@code model.layers.0.self_attn.q_proj.lora_A.weight}. */
     public String aName() {
-        return path + ".lora_A.weight";
+        return LoraKeys.a(path);
     }
 
     public String bName() {
-        return path + ".lora_B.weight";
+        return LoraKeys.b(path);
     }
 
     /** PEFT's saved key: {@code base_model.model.<path>.lora_A.weight}. */

@@ -23,7 +23,7 @@ public final class Orthogonality {
     private Orthogonality() {
     }
 
-    /** The mean penalty over the given (A, B) pairs. */
+    /** Eq. 5: the mean penalty over the given (A, B) pairs. */
     public static SDVariable penalty(SameDiff sd, List<SDVariable[]> pairs, int rank, DataType type) {
         SDVariable eye = sd.constant(Nd4j.eye(rank).castTo(type));
         List<SDVariable> terms = new ArrayList<>();

@@ -26,12 +26,15 @@ public record SkillUnit(String id, String module, Kind kind, int index) {
         return units;
     }
 
-    /** Rank-one units: r per module, id {@code path|||i}. */
+    /**
+     * Rank-one units (spec Eq. 3): B·A = Σ_i b_i a_iᵀ, so unit u_i = b_i a_iᵀ is column i of B with row i of A; r per
+     * module, id {@code path|||i}.
+     */
     public static List<SkillUnit> rankOne(LoraAdapter adapter) {
         List<SkillUnit> units = new ArrayList<>();
         for (LoraModule m : adapter.modules()) {
             for (int i = 0; i < m.rank(); i++) {
-                units.add(new SkillUnit(m.path() + "|||" + i, m.path(), Kind.RANK_ONE, i));
+                units.add(new SkillUnit(LoraKeys.rankOne(m.path(), i), m.path(), Kind.RANK_ONE, i));
             }
         }
         return units;
@@ -43,8 +46,8 @@ public record SkillUnit(String id, String module, Kind kind, int index) {
      * a view writes into the tensor.
      */
     public INDArray[] parts(Map<String, INDArray> byVariable) {
-        String a = module + ".lora_A.weight";
-        String b = module + ".lora_B.weight";
+        String a = LoraKeys.a(module);
+        String b = LoraKeys.b(module);
         return switch (kind) {
             case MATRIX_A -> new INDArray[]{byVariable.get(a)};
             case MATRIX_B -> new INDArray[]{byVariable.get(b)};

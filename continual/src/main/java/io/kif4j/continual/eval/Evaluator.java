@@ -1,5 +1,6 @@
 package io.kif4j.continual.eval;
 
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.continual.data.ModelBatches;
 import io.kif4j.continual.metrics.ScoringOptions;
 import io.kif4j.continual.metrics.TaskMetrics;
@@ -75,6 +76,16 @@ public final class Evaluator {
         this.scoring = scoring;
     }
 
+    /** Scores {@code theta} (attached for evaluation, {@link io.kif4j.lora.Lora#use} with mode EVAL) on {@code test}. */
+    public Result evaluate(AttachedAdapter theta, TaskInfo task, List<Example> test) {
+        if (theta.mode() != AttachedAdapter.Mode.EVAL || theta.model() != model) {
+            throw new IllegalArgumentException("evaluation takes an adapter attached to this model for evaluation");
+        }
+        theta.ensure();
+        return evaluate(task, test);
+    }
+
+    /** Scores the model with whatever adapter is attached to it. */
     public Result evaluate(TaskInfo task, List<Example> test) {
         String metric = metrics.metricFor(task);
         boolean rank = mode == Mode.RANK_LABELS && task.isClassification();

@@ -99,7 +99,7 @@ public final class AdaptiveSoftMaskFusion implements FusionRule {
         return r;
     }
 
-    /** Eq. 17: each unit's parts ← α_t·cur + α_{t−1}·prev. */
+    /** Factor space: each unit's parts ← α_t·cur + α_{t−1}·prev, Eq. 17 as {@link Mixer#mix} computes it. */
     private static FusionResult factors(LoraAdapter previous, LoraAdapter current, List<SkillUnit> units,
                                         Map<String, Double> alphaPrev, Map<String, Integer> counts) {
         return new FusionResult(Mixer.mix(previous, current, units, alphaPrev), counts, Double.NaN);

@@ -24,7 +24,9 @@ final class Mixer {
     }
 
     /**
-     * A new adapter (structure and config of {@code cur}) with each unit mixed by its weight on prev.
+     * A new adapter (structure and config of {@code cur}) with each unit mixed by its weight on prev: the arithmetic
+     * of spec Eq. 15 (θ̃_t^(u) = w·θ̃_{t−1}^(u) + (1 − w)·θ_t^(u), w = γ, 1, 0 or ½ by the unit's case), of Eq. 17
+     * (w = α_{t−1}^(u), 1 − w = α_t^(u), on a_u and b_u) and of Eq. 14 (w = λ for every unit). The rules choose w.
      *
      * @param wPrev unit id → weight on the previous model, in [0, 1]; 0 and 1 copy exactly
      */

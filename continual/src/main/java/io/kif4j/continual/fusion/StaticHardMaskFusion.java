@@ -100,7 +100,7 @@ public final class StaticHardMaskFusion implements FusionRule {
         return out;
     }
 
-    /** Eq. 15 (spec §4.2). */
+    /** Eq. 15 (spec §4.2): each unit's case by {@link #decide}, its mixing by {@link Mixer#mix}. */
     @Override
     public FusionResult fuse(LoraAdapter previous, LoraAdapter current, List<SkillUnit> units,
                              Map<String, Double> p, Map<String, Double> c) {

@@ -1,5 +1,6 @@
 package io.kif4j.continual.importance;
 
+import io.kif4j.lora.LoraKeys;
 import io.kif4j.lora.SkillUnit;
 import io.kif4j.weights.AtomicFiles;
 import io.kif4j.weights.KifInputException;
@@ -55,7 +56,7 @@ public record ScoreFile(Path file, Format format, Map<String, Double> scores, Ma
     static final String AUTHORS_HEADER = "Module_Name,Importance_Score";
     static final String KIF4J_HEADER = "unit,module,raw,normalized,cumulative";
     private static final String PEFT_PREFIX = "base_model.model.";
-    private static final String RANK_ONE = "|||";
+    private static final String RANK_ONE = LoraKeys.RANK_ONE;
     /** A score file has one short line per unit; 64 MiB is millions of units. */
     static final long MAX_BYTES = 64L << 20;
 
@@ -144,9 +145,7 @@ public record ScoreFile(Path file, Format format, Map<String, Double> scores, Ma
             return new SkillUnit(id, id.substring(0, bar), SkillUnit.Kind.RANK_ONE,
                     Integer.parseInt(id.substring(bar + RANK_ONE.length())));
         }
-        boolean a = id.endsWith(".lora_A.weight");
-        String module = id.substring(0, id.length() - ".lora_A.weight".length());
-        return new SkillUnit(id, module, a ? SkillUnit.Kind.MATRIX_A : SkillUnit.Kind.MATRIX_B, -1);
+        return new SkillUnit(id, LoraKeys.moduleOfMatrix(id), LoraKeys.isA(id) ? SkillUnit.Kind.MATRIX_A : SkillUnit.Kind.MATRIX_B, -1);
     }
 
     /** The authors' name of a unit to kif4j's id, as their code reads it ({@code .replace(".default", "")}). */
@@ -175,8 +174,7 @@ public record ScoreFile(Path file, Format format, Map<String, Double> scores, Ma
             String index = id.substring(bar + RANK_ONE.length());
             ok = bar > 0 && !index.isEmpty() && index.length() < 10 && index.chars().allMatch(Character::isDigit);
         } else {
-            ok = (id.endsWith(".lora_A.weight") || id.endsWith(".lora_B.weight"))
-                    && id.length() > ".lora_A.weight".length();
+            ok = (LoraKeys.isA(id) || LoraKeys.isB(id)) && id.length() > LoraKeys.A.length();
         }
         if (!ok) {
             throw KifInputException.of(file, "line " + line + ": '" + id + "' names no skill unit (expected "

@@ -1,5 +1,6 @@
 package io.kif4j.continual.importance;
 
+import io.kif4j.lora.LoraKeys;
 import io.kif4j.lora.SkillUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,9 +33,9 @@ public final class UnitScores {
                                                           Aggregation a) {
         LinkedHashMap<String, Double> out = new LinkedHashMap<>();
         for (SkillUnit u : units) {
-            for (String v : List.of(u.module() + ".lora_A.weight", u.module() + ".lora_B.weight")) {
+            for (String v : List.of(LoraKeys.a(u.module()), LoraKeys.b(u.module()))) {
                 boolean needed = u.kind() == SkillUnit.Kind.RANK_ONE
-                        || (u.kind() == SkillUnit.Kind.MATRIX_A) == v.endsWith("lora_A.weight");
+                        || (u.kind() == SkillUnit.Kind.MATRIX_A) == LoraKeys.isA(v);
                 if (needed && elementScores.get(v) == null) {
                     throw new IllegalArgumentException("no element scores " + v + " for skill unit " + u.id());
                 }

@@ -4,6 +4,7 @@ import io.kif4j.continual.ContinualMethod;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.LossTerm;
@@ -37,10 +38,21 @@ public final class Ewc implements ContinualMethod {
     private final Map<String, INDArray> fisherTheta = new LinkedHashMap<>(); // Σ_j F_j θ*_j
     private final Map<String, INDArray> fisherTheta2 = new LinkedHashMap<>(); // Σ_j F_j θ*_j²
 
+    /** EWC's λ, and the online variant's switch and decay γ. */
+    public record Settings(double lambda, boolean online, double gamma) {
+        public static Settings of(RunConfig c) {
+            return new Settings(c.ewcLambda, c.ewcOnline, c.ewcGamma);
+        }
+    }
+
     public Ewc(RunConfig config) {
-        this.lambda = config.ewcLambda;
-        this.online = config.ewcOnline;
-        this.gamma = config.ewcGamma;
+        this(Settings.of(config));
+    }
+
+    public Ewc(Settings settings) {
+        this.lambda = settings.lambda();
+        this.online = settings.online();
+        this.gamma = settings.gamma();
     }
 
     @Override
@@ -59,8 +71,6 @@ public final class Ewc implements ContinualMethod {
         var r = fisherSum.isEmpty()
                 ? ctx.trainOn(adapter, ctx.trainConfig(), StepHook.NONE)
                 : ctx.trainOn(adapter, ctx.trainConfig(), StepHook.NONE, penalty());
-        adapter.setTraining(false);
-        Lora.attach(ctx.model(), adapter);
         Map<String, INDArray> fisher = fisher(ctx, adapter, ctx.train().epoch(0));
         for (var e : fisher.entrySet()) {
             INDArray theta = adapter.array(e.getKey());
@@ -81,10 +91,11 @@ public final class Ewc implements ContinualMethod {
 
     /** The diagonal empirical Fisher: the mean over batches of the squared task-loss gradient. */
     static Map<String, INDArray> fisher(TaskContext ctx, LoraAdapter adapter, List<ModelInputs> batches) {
+        AttachedAdapter theta = ctx.attach(adapter, AttachedAdapter.Mode.EVAL); // the gradient without dropout
         Map<String, INDArray> f = new LinkedHashMap<>();
         try (Progress bar = Progress.of("fisher", batches.size(), "batch")) {
             for (int i = 0; i < batches.size(); i++) {
-                Lora.LossAndGradients lg = Lora.lossAndGradients(ctx.model(), adapter, batches.get(i));
+                Lora.LossAndGradients lg = Lora.lossAndGradients(theta.model(), theta.adapter(), batches.get(i));
                 lg.gradients().forEach((k, g) -> f.merge(k, g.mul(g), INDArray::addi));
                 bar.examplesDone(i + 1);
             }

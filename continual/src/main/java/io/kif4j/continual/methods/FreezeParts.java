@@ -1,5 +1,6 @@
 package io.kif4j.continual.methods;
 
+import io.kif4j.lora.LoraKeys;
 import io.kif4j.lora.SkillUnit;
 import io.kif4j.lora.train.StepHook;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +27,7 @@ final class FreezeParts {
                     return;
                 }
                 trainable.forEach((name, m) -> {
-                    if (name.endsWith(".lora_A.weight")) {
+                    if (LoraKeys.isA(name)) {
                         m.get(NDArrayIndex.interval(0, frozenRank), NDArrayIndex.all()).assign(0);
                     } else {
                         m.get(NDArrayIndex.all(), NDArrayIndex.interval(0, frozenRank)).assign(0);

@@ -4,7 +4,6 @@ import io.kif4j.continual.ContinualMethod;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
-import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraModule;
 import io.kif4j.lora.train.LossTerm;
@@ -45,8 +44,18 @@ public class GrowingLoRA implements ContinualMethod {
 
     /** O-LoRA with λ₁ (0.5 for the 4-task orders), the L1 (code) or squared (paper) penalty, and λ₂. */
     public static GrowingLoRA olora(RunConfig config) {
-        return new GrowingLoRA("olora", config.oloraLambda1, "squared".equals(config.oloraPenalty),
-                config.oloraLambda2);
+        return olora(OLoraSettings.of(config));
+    }
+
+    public static GrowingLoRA olora(OLoraSettings s) {
+        return new GrowingLoRA("olora", s.lambda1(), s.squared(), s.lambda2());
+    }
+
+    /** O-LoRA's λ₁, its penalty form (squared: the paper's; else the code's L1), and λ₂. */
+    public record OLoraSettings(double lambda1, boolean squared, double lambda2) {
+        public static OLoraSettings of(RunConfig c) {
+            return new OLoraSettings(c.oloraLambda1, "squared".equals(c.oloraPenalty), c.oloraLambda2);
+        }
     }
 
     @Override
@@ -69,7 +78,6 @@ public class GrowingLoRA implements ContinualMethod {
         } else {
             frozen = ctx.previous().config().r();
             adapter = ctx.previous().grow(ctx.loraConfig().r(), ctx.seed() * 1_000_003L + ctx.index());
-            Lora.attach(ctx.model(), adapter);
         }
         Map<String, Object> notes = new LinkedHashMap<>();
         notes.put("rank", adapter.config().r());

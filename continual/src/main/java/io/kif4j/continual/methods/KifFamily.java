@@ -39,11 +39,27 @@ public abstract class KifFamily implements ContinualMethod {
 
     static final String CUMULATIVE_FILE = "cumulative_scores.json";
 
-    protected final RunConfig config;
+    /**
+     * The KIF family's settings.
+     *
+     * @param importance      first, fisher or second; null: the variant's own (KIF first, KIFLoRA fisher)
+     * @param orthCoefficient null: 0.1 for KIFLoRA variants, 0 otherwise
+     * @param kifmFreeze      "top" (the paper) or "new-specific": the units KIF-M's replay stage freezes
+     * @param replayEpochs    passes of KIF-M's replay stage over the memory
+     */
+    public record Settings(double tau, double gamma, double quantile, double cumulativeBeta, String fusionSpace,
+                           String importance, Double orthCoefficient, String kifmFreeze, int replayEpochs) {
+        public static Settings of(RunConfig c) {
+            return new Settings(c.tau, c.gamma, c.quantile, c.cumulativeBeta, c.fusionSpace, c.importance,
+                    c.orthCoefficient, c.kifmFreeze, c.replayEpochs);
+        }
+    }
+
+    protected final Settings settings;
     private Map<String, Double> cumulative; // I(U≤t−1), raw after the first task and normalised after later ones
 
-    protected KifFamily(RunConfig config) {
-        this.config = config;
+    protected KifFamily(Settings settings) {
+        this.settings = settings;
     }
 
     protected abstract boolean rankOneUnits();
@@ -63,11 +79,11 @@ public abstract class KifFamily implements ContinualMethod {
     }
 
     protected ImportanceMetric metric() {
-        return config.importance != null ? ImportanceMetric.byName(config.importance) : defaultMetric();
+        return settings.importance() != null ? ImportanceMetric.byName(settings.importance()) : defaultMetric();
     }
 
     protected double orthCoefficient() {
-        return config.orthCoefficient != null ? config.orthCoefficient : defaultOrthCoefficient();
+        return settings.orthCoefficient() != null ? settings.orthCoefficient() : defaultOrthCoefficient();
     }
 
     @Override
@@ -93,7 +109,7 @@ public abstract class KifFamily implements ContinualMethod {
                 notes.put("truncation_error", f.truncationError());
             }
         }
-        cumulative = UnitScores.cumulative(cumulative, raw, config.cumulativeBeta);
+        cumulative = UnitScores.cumulative(cumulative, raw, settings.cumulativeBeta());
         Map<String, Double> cumNorm = UnitScores.normalize(cumulative);
         Map<String, double[]> table = new LinkedHashMap<>();
         for (String u : raw.keySet()) {
@@ -128,10 +144,10 @@ public abstract class KifFamily implements ContinualMethod {
             notes.put("replay", "skipped: empty memory");
             return fused;
         }
-        double dc = io.kif4j.continual.fusion.Quantiles.percentile(values(current), 100 * config.quantile);
+        double dc = io.kif4j.continual.fusion.Quantiles.percentile(values(current), 100 * settings.quantile());
         double dp = previous == null ? Double.POSITIVE_INFINITY
-                : io.kif4j.continual.fusion.Quantiles.percentile(values(previous), 100 * config.quantile);
-        boolean onlyNew = "new-specific".equals(config.kifmFreeze);
+                : io.kif4j.continual.fusion.Quantiles.percentile(values(previous), 100 * settings.quantile());
+        boolean onlyNew = "new-specific".equals(settings.kifmFreeze());
         List<SkillUnit> frozen = units.stream().filter(u -> current.get(u.id()) > dc
                 && (!onlyNew || previous == null || previous.get(u.id()) <= dp)).toList();
         // Kept for inspection (and the tests): the fused adapter before replay and the frozen units' ids.
@@ -139,8 +155,7 @@ public abstract class KifFamily implements ContinualMethod {
         AtomicFiles.writeString(ctx.dir().resolve("replay_frozen_units.txt"),
                 String.join("\n", frozen.stream().map(SkillUnit::id).toList()) + "\n");
         LoraAdapter replayed = fused.copy();
-        io.kif4j.lora.Lora.attach(ctx.model(), replayed);
-        TrainConfig tc = ctx.trainConfig().toBuilder().epochs(config.replayEpochs).warmupRatio(0).warmupSteps(0)
+        TrainConfig tc = ctx.trainConfig().toBuilder().epochs(settings.replayEpochs()).warmupRatio(0).warmupSteps(0)
                 .orthCoefficient(orthCoefficient()).evalEvery(0).keepBest(false).seed(ctx.seed() * 7 + ctx.index())
                 .build();
         var r = ctx.trainOn(ctx.memory(), replayed, tc, FreezeParts.units(frozen));
@@ -183,7 +198,12 @@ public abstract class KifFamily implements ContinualMethod {
 
     /** KIF / KIFLoRA, and with {@code memory} their replay variants KIF-M / KIFLoRA-M. */
     public static KifFamily of(Variant variant, boolean memory, RunConfig config) {
-        return new KifFamily(config) {
+        return of(variant, memory, Settings.of(config));
+    }
+
+    /** KIF / KIFLoRA, and with {@code memory} their replay variants KIF-M / KIFLoRA-M. */
+    public static KifFamily of(Variant variant, boolean memory, Settings settings) {
+        return new KifFamily(settings) {
             @Override
             public String name() {
                 return (variant == Variant.KIF ? "kif" : "kiflora") + (memory ? "-m" : "");
@@ -206,9 +226,9 @@ public abstract class KifFamily implements ContinualMethod {
 
             @Override
             protected FusionRule fusionRule() {
-                return variant == Variant.KIF ? new StaticHardMaskFusion(config.gamma, config.quantile)
-                        : new AdaptiveSoftMaskFusion(config.tau,
-                        "delta".equals(config.fusionSpace) ? FusionSpace.DELTA : FusionSpace.FACTORS);
+                return variant == Variant.KIF ? new StaticHardMaskFusion(settings.gamma(), settings.quantile())
+                        : new AdaptiveSoftMaskFusion(settings.tau(),
+                        "delta".equals(settings.fusionSpace()) ? FusionSpace.DELTA : FusionSpace.FACTORS);
             }
 
             @Override

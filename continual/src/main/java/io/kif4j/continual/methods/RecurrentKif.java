@@ -39,10 +39,23 @@ import java.util.Random;
  */
 public final class RecurrentKif implements ContinualMethod {
 
-    private final RunConfig config;
+    /** Recurrent-KIF's settings: the inner and outer loop lengths, the outer optimizer, the fusion quantile. */
+    public record Settings(int innerSteps, int outerSteps, boolean separateOuterOptimizer, double outerLr,
+                           double quantile) {
+        public static Settings of(RunConfig c) {
+            return new Settings(c.rkifInnerSteps, c.rkifOuterSteps, c.rkifSeparateOuterOptimizer, c.rkifOuterLr,
+                    c.quantile);
+        }
+    }
+
+    private final Settings settings;
 
     public RecurrentKif(RunConfig config) {
-        this.config = config;
+        this(Settings.of(config));
+    }
+
+    public RecurrentKif(Settings settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -88,7 +101,7 @@ public final class RecurrentKif implements ContinualMethod {
         Rounds(TaskContext ctx, LoraTrainer trainer, TrainConfig tc) {
             this.trainer = trainer;
             this.tc = tc;
-            this.outer = config.rkifSeparateOuterOptimizer ? AdamW.of(tc) : trainer.optimizer();
+            this.outer = settings.separateOuterOptimizer() ? AdamW.of(tc) : trainer.optimizer();
             for (int e = 0; e < tc.epochs(); e++) {
                 memory.addAll(ctx.memory().epoch(e));
             }
@@ -103,14 +116,14 @@ public final class RecurrentKif implements ContinualMethod {
 
         @Override
         public void afterStep(int step, double lr) {
-            if (step % config.rkifInnerSteps != 0) {
+            if (step % settings.innerSteps() != 0) {
                 return;
             }
             Map<String, INDArray> params = trainer.params();
             Map<String, INDArray> thetaK = snapshot(params);
-            double outerLr = config.rkifSeparateOuterOptimizer ? config.rkifOuterLr : lr;
+            double outerLr = settings.separateOuterOptimizer() ? settings.outerLr() : lr;
             int acc = tc.gradAccumulation();
-            for (int m = 0; m < config.rkifOuterSteps; m++) {
+            for (int m = 0; m < settings.outerSteps(); m++) {
                 List<ModelInputs> phi = new ArrayList<>();
                 for (int i = 0; i < acc; i++) {
                     phi.add(memory.get(pick.nextInt(memory.size())));
@@ -118,7 +131,7 @@ public final class RecurrentKif implements ContinualMethod {
                 trainer.step(m + 1, phi, outerLr, outer, outerScores,
                         tc.seed() * 1_000_003L + 500_000L + ((long) step * 16 + m) * acc);
             }
-            fuseRound(params, anchor, thetaK, innerScores.scores(), outerScores.scores(), config.quantile);
+            fuseRound(params, anchor, thetaK, innerScores.scores(), outerScores.scores(), settings.quantile());
             anchor = snapshot(params);
             innerScores.reset();
             count++;

@@ -237,15 +237,9 @@ public final class AccuracyMatrix {
 
     // ---- serialisation ---------------------------------------------------------------------------------------
 
-    /**
-     * {@code {"tasks": [...], "scores": [[a00, null, ...], ...], "metrics": {"ap": .., "fwt": .., "bwt": ..,
-     * "forgetting": ..}}} with null for unmeasured cells and unavailable metrics.
-     */
-    public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode names = root.putArray("tasks");
-        tasks.forEach(names::add);
-        ArrayNode rows = root.putArray("scores");
+    /** The scores row by row, null for unmeasured cells. */
+    public ArrayNode scoresJson() {
+        ArrayNode rows = JSON.createArrayNode();
         for (double[] row : a) {
             ArrayNode r = rows.addArray();
             for (double v : row) {
@@ -256,6 +250,18 @@ public final class AccuracyMatrix {
                 }
             }
         }
+        return rows;
+    }
+
+    /**
+     * {@code {"tasks": [...], "scores": [[a00, null, ...], ...], "metrics": {"ap": .., "fwt": .., "bwt": ..,
+     * "forgetting": ..}}} with null for unmeasured cells and unavailable metrics.
+     */
+    public String toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode names = root.putArray("tasks");
+        tasks.forEach(names::add);
+        root.set("scores", scoresJson());
         ObjectNode metrics = root.putObject("metrics");
         put(metrics, "ap", ap());
         put(metrics, "fwt", fwt());

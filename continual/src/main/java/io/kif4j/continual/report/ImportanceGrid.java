@@ -1,5 +1,6 @@
 package io.kif4j.continual.report;
 
+import io.kif4j.lora.LoraKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,28 +86,19 @@ final class ImportanceGrid {
 
     /** The module path of a unit id ({@code path|||i}, {@code path.lora_A.weight}, {@code path.lora_B.weight}). */
     static String moduleOf(String unit) {
-        int bar = unit.indexOf("|||");
-        if (bar >= 0) {
-            return unit.substring(0, bar);
-        }
-        for (String suffix : List.of(".lora_A.weight", ".lora_B.weight")) {
-            if (unit.endsWith(suffix)) {
-                return unit.substring(0, unit.length() - suffix.length());
-            }
-        }
-        return unit;
+        return LoraKeys.moduleOf(unit);
     }
 
     /** The unit within its module: the rank index, {@code A} or {@code B}, or empty for an unknown form. */
     static String unitOf(String unit) {
-        int bar = unit.indexOf("|||");
+        int bar = unit.indexOf(LoraKeys.RANK_ONE);
         if (bar >= 0) {
-            return unit.substring(bar + 3);
+            return unit.substring(bar + LoraKeys.RANK_ONE.length());
         }
-        if (unit.endsWith(".lora_A.weight")) {
+        if (LoraKeys.isA(unit)) {
             return "A";
         }
-        if (unit.endsWith(".lora_B.weight")) {
+        if (LoraKeys.isB(unit)) {
             return "B";
         }
         return "";

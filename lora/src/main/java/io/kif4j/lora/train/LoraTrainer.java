@@ -1,5 +1,6 @@
 package io.kif4j.lora.train;
 
+import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.Orthogonality;
@@ -76,6 +77,14 @@ public final class LoraTrainer {
     private double lastGradNorm = Double.NaN;
     private boolean fullParameters;
 
+    /** A trainer of the adapter {@code attached} for training ({@link Lora#use} with mode TRAIN). */
+    public LoraTrainer(AttachedAdapter attached, TrainConfig config) {
+        this(attached.model(), attached.adapter(), config);
+        if (attached.mode() != AttachedAdapter.Mode.TRAIN) {
+            throw new IllegalArgumentException("a trainer takes an adapter attached for training, not " + attached.mode());
+        }
+    }
+
     public LoraTrainer(LanguageModel model, LoraAdapter adapter, TrainConfig config) {
         this.model = model;
         this.adapter = adapter;
@@ -117,10 +126,7 @@ public final class LoraTrainer {
 
     /** The training graph: the adapter in training mode (dropout on) plus the orthogonality term when asked. */
     private SameDiff graph() {
-        adapter.setTraining(true);
-        if (model.adapter() != adapter) {
-            Lora.attach(model, adapter);
-        }
+        Lora.use(model, adapter, AttachedAdapter.Mode.TRAIN);
         SameDiff sd = model.trainingGraph();
         if (config.orthCoefficient() > 0) {
             Orthogonality.addToLoss(sd, adapter, config.orthCoefficient());
@@ -172,9 +178,8 @@ public final class LoraTrainer {
         int stepsPerEpoch = stepsPerEpoch(first.size());
         int total = stepsPerEpoch * config.epochs();
         Nd4j.getRandom().setSeed(config.seed());
-        // SameDiff builds a graph once per adapter state: model.setAdapter resets it, so train mode is set first.
-        adapter.setTraining(true);
-        model.setAdapter(adapter);
+        // A clean training graph in train mode: graph() extends its loss with this trainer's own terms.
+        Lora.use(model, adapter, AttachedAdapter.Mode.TRAIN).rebuilt();
         if (fullParameters) {
             model.setTrainableWeights(Graph.ALL);
         }
@@ -240,11 +245,10 @@ public final class LoraTrainer {
             }
             bestBase.forEach((name, w) -> baseWeights.get(name).assign(w));
         }
-        adapter.setTraining(false);
         if (fullParameters) {
             model.setTrainableWeights(Graph.FROZEN); // evaluation graphs take the frozen-op shortcuts again
         }
-        model.setAdapter(adapter);
+        Lora.use(model, adapter, AttachedAdapter.Mode.EVAL);
         return new Result(losses, val, best, step);
     }
 
@@ -332,15 +336,13 @@ public final class LoraTrainer {
 
     /** Mean task loss over batches, in eval mode (no dropout), with the training graph's parameters. */
     public double validationLoss(List<ModelInputs> batches) {
-        boolean wasTraining = adapter.training();
-        adapter.setTraining(false);
-        model.setAdapter(adapter);
+        AttachedAdapter.Mode was = adapter.training() ? AttachedAdapter.Mode.TRAIN : AttachedAdapter.Mode.EVAL;
+        Lora.use(model, adapter, AttachedAdapter.Mode.EVAL);
         double sum = 0;
         for (ModelInputs b : batches) {
             sum += model.score(b).loss();
         }
-        adapter.setTraining(wasTraining);
-        model.setAdapter(adapter);
+        Lora.use(model, adapter, was);
         return sum / batches.size();
     }
 

@@ -34,17 +34,17 @@ public final class LlamaModel implements LanguageModel {
     private final WeightTable weights;
     private final LlamaRotaryEmbedding rope;
     private final int padTokenId;
-    private LinearAdapter adapter = LinearAdapter.NONE;
-    private SameDiff full;
-    private SameDiff step;
-    private java.util.function.Predicate<String> trainable = io.kif4j.transformer.nn.Graph.FROZEN;
+    private final io.kif4j.transformer.nn.ModelGraphs graphs;
 
     public LlamaModel(LlamaConfig config, WeightSource source, int padTokenId) {
         this.config = config;
         this.weights = new WeightTable(source);
         this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta(), config.ropeScaling());
         this.padTokenId = padTokenId;
-        this.full = LlamaGraph.build(config, weights, adapter, false); // loads and checks every weight now
+        this.graphs = new io.kif4j.transformer.nn.ModelGraphs(
+                (adapter, trainable) -> LlamaGraph.build(config, weights, adapter, false, trainable),
+                adapter -> LlamaGraph.build(config, weights, adapter, true));
+        graphs.full(); // loads and checks every weight now
         io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
@@ -74,41 +74,31 @@ public final class LlamaModel implements LanguageModel {
 
     @Override
     public LinearAdapter adapter() {
-        return adapter;
+        return graphs.adapter();
     }
 
     @Override
     public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
-        this.trainable = trainable;
-        this.full = null;
-        this.step = null;
+        graphs.setTrainable(trainable);
     }
 
     @Override
     public java.util.function.Predicate<String> trainableWeights() {
-        return trainable;
+        return graphs.trainable();
     }
 
     @Override
     public void setAdapter(LinearAdapter adapter) {
-        this.adapter = adapter;
-        this.full = null;
-        this.step = null;
+        graphs.setAdapter(adapter);
     }
 
     @Override
     public SameDiff trainingGraph() {
-        if (full == null) {
-            full = LlamaGraph.build(config, weights, adapter, false, trainable);
-        }
-        return full;
+        return graphs.full();
     }
 
     private SameDiff stepGraph() {
-        if (step == null) {
-            step = LlamaGraph.build(config, weights, adapter, true);
-        }
-        return step;
+        return graphs.step();
     }
 
     @Override

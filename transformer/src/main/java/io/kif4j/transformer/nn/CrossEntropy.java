@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Token cross-entropy, weighted per token, built from primitives:
+ * Token cross-entropy, weighted per token, built from primitives: the training objective of spec Eq. 1,
+ * −log p_θ(y | x) on the target tokens only, as the mean over labelled tokens (w_i = 1/count, {@link #targets}):
  * Σ_i w_i·(log Σ_v exp(x_iv − m_i) − (x_{i,y_i} − m_i)), with m_i = max_v x_iv.
  *
  * <p>Why not SameDiff's own ops (each pinned in SameDiffQuirksTest): {@code sparseSoftmaxCrossEntropy}'s backward

@@ -27,16 +27,16 @@ public final class T5Model implements LanguageModel {
     private final T5Config config;
     private final WeightTable weights;
     private final T5Inputs inputs;
-    private LinearAdapter adapter = LinearAdapter.NONE;
-    private SameDiff full;
-    private SameDiff step;
-    private java.util.function.Predicate<String> trainable = io.kif4j.transformer.nn.Graph.FROZEN;
+    private final io.kif4j.transformer.nn.ModelGraphs graphs;
 
     public T5Model(T5Config config, WeightSource source) {
         this.config = config;
         this.weights = new WeightTable(source);
         this.inputs = new T5Inputs(config);
-        this.full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL); // loads and checks every weight now
+        this.graphs = new io.kif4j.transformer.nn.ModelGraphs(
+                (adapter, trainable) -> T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable),
+                adapter -> T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP));
+        graphs.full(); // loads and checks every weight now
         io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
@@ -61,41 +61,31 @@ public final class T5Model implements LanguageModel {
 
     @Override
     public LinearAdapter adapter() {
-        return adapter;
+        return graphs.adapter();
     }
 
     @Override
     public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
-        this.trainable = trainable;
-        this.full = null;
-        this.step = null;
+        graphs.setTrainable(trainable);
     }
 
     @Override
     public java.util.function.Predicate<String> trainableWeights() {
-        return trainable;
+        return graphs.trainable();
     }
 
     @Override
     public void setAdapter(LinearAdapter adapter) {
-        this.adapter = adapter;
-        this.full = null;
-        this.step = null;
+        graphs.setAdapter(adapter);
     }
 
     @Override
     public SameDiff trainingGraph() {
-        if (full == null) {
-            full = T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable);
-        }
-        return full;
+        return graphs.full();
     }
 
     private SameDiff stepGraph() {
-        if (step == null) {
-            step = T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP);
-        }
-        return step;
+        return graphs.step();
     }
 
     /** Needs labels or decoder_input_ids; decoder_input_ids default to the shift-right of the labels. */
