@@ -11,7 +11,7 @@ import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanLlama;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -142,7 +142,7 @@ public final class LlamaModel implements LanguageModel {
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         LlamaInputs.putLastRows(ph, b, len);
         Map<String, INDArray> prefill = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
-        Greedy.Step step = LeanDecoding.use(adapter, config.hiddenAct(), prefill.get(LlamaGraph.LAST_LOGITS).dataType())
+        Greedy.Step step = LeanDecoding.use(graphs.adapter(), config.hiddenAct(), prefill.get(LlamaGraph.LAST_LOGITS).dataType())
                 ? leanSteps(prefill, mask, nextPos, maxNewTokens) : graphSteps(prefill, mask, nextPos);
         Greedy.Decoded decoded = Greedy.run(prefill.get(LlamaGraph.LAST_LOGITS), maxNewTokens, stopAtEos,
                 config.eosTokenId(), padTokenId, step);
@@ -167,7 +167,7 @@ public final class LlamaModel implements LanguageModel {
      */
     private Greedy.Step leanSteps(Map<String, INDArray> prefill, int[][] mask, int[] nextPos, int maxNewTokens) {
         int len = mask[0].length;
-        LeanLlama lean = new LeanLlama(config, weights, adapter, rope, mask, len + maxNewTokens);
+        LeanLlama lean = new LeanLlama(config, weights, graphs.adapter(), rope, mask, len + maxNewTokens);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             lean.loadCache(i, prefill.get(LlamaGraph.presentKey(i)), prefill.get(LlamaGraph.presentValue(i)));
         }

@@ -136,7 +136,7 @@ public final class T5Model implements LanguageModel {
             firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
         }
         Map<String, INDArray> first = trainingGraph().output(ph, firstOuts);
-        Greedy.Step step = LeanDecoding.use(adapter, config.denseActFn(), first.get(T5Graph.LOGITS).dataType())
+        Greedy.Step step = LeanDecoding.use(graphs.adapter(), config.denseActFn(), first.get(T5Graph.LOGITS).dataType())
                 ? leanSteps(first, prompt.attentionMask(), maxNewTokens)
                 : graphSteps(first, ph.get(T5Graph.ENCODER_ATTN_BIAS), stepOuts, b);
         Greedy.Decoded decoded = Greedy.run(first.get(T5Graph.LOGITS).reshape(b, config.vocabSize()), maxNewTokens,
@@ -157,7 +157,7 @@ public final class T5Model implements LanguageModel {
 
     /** Decoding steps on the lean decoder, its caches filled from the graph's first step. */
     private Greedy.Step leanSteps(Map<String, INDArray> first, int[][] encoderMask, int maxNewTokens) {
-        LeanT5Decoder lean = new LeanT5Decoder(config, weights, adapter, encoderMask, maxNewTokens + 1,
+        LeanT5Decoder lean = new LeanT5Decoder(config, weights, graphs.adapter(), encoderMask, maxNewTokens + 1,
                 rel -> inputs.bucket(rel, false));
         for (int i = 0; i < config.numDecoderLayers(); i++) {
             lean.load(i, first.get(T5Graph.presentKey(i)), first.get(T5Graph.presentValue(i)),
