@@ -1,6 +1,6 @@
 package io.kif4j.cli;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.kif4j.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.kif4j.cli;
 
 import io.kif4j.lora.train.LoraTrainer;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

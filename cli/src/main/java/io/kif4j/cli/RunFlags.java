@@ -3,7 +3,7 @@ package io.kif4j.cli;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.Presets;
 import io.kif4j.continual.RunConfigs;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import picocli.CommandLine.Option;
 
 import java.lang.reflect.Field;

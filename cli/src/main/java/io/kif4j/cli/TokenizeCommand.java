@@ -1,9 +1,9 @@
 package io.kif4j.cli;
 
 import io.kif4j.datasets.JsonlReader;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
+import io.kif4j.common.KifInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package io.kif4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

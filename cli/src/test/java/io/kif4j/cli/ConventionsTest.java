@@ -1,7 +1,7 @@
 package io.kif4j.cli;
 
 import io.kif4j.continual.RunConfig;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;

@@ -6,7 +6,7 @@ import io.kif4j.transformer.RandomWeightSource;
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.family.ModelSpec;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.DynamicContainer;

@@ -1,6 +1,6 @@
 package io.kif4j.cli;
 
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;

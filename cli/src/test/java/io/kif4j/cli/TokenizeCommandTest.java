@@ -2,7 +2,7 @@ package io.kif4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.kif4j.weights;
+package io.kif4j.common;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package io.kif4j.weights;
+package io.kif4j.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.kif4j.weights;
+package io.kif4j.common;
 
 import java.nio.file.Path;
 

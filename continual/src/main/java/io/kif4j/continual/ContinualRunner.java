@@ -7,8 +7,8 @@ import io.kif4j.lora.AttachedAdapter;
 import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.family.ModelSpec;
 import io.kif4j.transformer.memory.MemoryPlan;
 import io.kif4j.weights.HfModelDir;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 
 import java.nio.file.Path;
 import java.util.List;

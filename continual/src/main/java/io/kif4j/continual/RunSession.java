@@ -19,7 +19,7 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.Progress;
 import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.LanguageModel;
-import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Collections;

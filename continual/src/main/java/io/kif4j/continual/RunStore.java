@@ -10,9 +10,9 @@ import io.kif4j.continual.report.RunReport;
 import io.kif4j.datasets.TaskInfo;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraKeys;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

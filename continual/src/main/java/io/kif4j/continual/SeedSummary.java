@@ -2,7 +2,7 @@ package io.kif4j.continual;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 
 import java.nio.file.Path;
 import java.util.List;

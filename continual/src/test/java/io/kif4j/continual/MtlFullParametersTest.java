@@ -9,7 +9,7 @@ import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,7 @@
 package io.kif4j.continual;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

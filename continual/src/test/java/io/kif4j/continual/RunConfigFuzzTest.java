@@ -2,7 +2,7 @@ package io.kif4j.continual;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kif4j.transformer.testing.FuzzFiles;
+import io.kif4j.common.testing.FuzzFiles;
 
 import java.nio.file.Path;
 

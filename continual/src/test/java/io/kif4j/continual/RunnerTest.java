@@ -2,7 +2,7 @@ package io.kif4j.continual;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,7 +100,7 @@ class RunnerTest {
         RunConfig other = tiny("seqlora");
         other.tasks = List.of("dbpedia");
         other.lr = 1e-3;
-        var e = assertThrows(io.kif4j.weights.KifInputException.class, () -> run(other, out));
+        var e = assertThrows(io.kif4j.common.KifInputException.class, () -> run(other, out));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 }

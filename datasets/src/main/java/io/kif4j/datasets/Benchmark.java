@@ -19,7 +19,7 @@ public interface Benchmark {
     /** Task names, sorted. */
     List<String> taskNames();
 
-    /** The task named {@code taskName}; a {@link io.kif4j.weights.KifInputException} when there is none. */
+    /** The task named {@code taskName}; a {@link io.kif4j.common.KifInputException} when there is none. */
     Task task(String taskName);
 
     /** Named orders, order id to task names, as the orders file lists them. */

@@ -2,7 +2,7 @@ package io.kif4j.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.kif4j.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

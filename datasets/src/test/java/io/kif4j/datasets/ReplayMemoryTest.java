@@ -1,6 +1,6 @@
 package io.kif4j.datasets;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,8 +10,8 @@ import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.Models;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

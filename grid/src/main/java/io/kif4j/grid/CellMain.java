@@ -4,7 +4,7 @@ import io.kif4j.continual.ContinualRunner;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.RunLock;
 import io.kif4j.lora.train.LoraTrainer;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,7 @@ package io.kif4j.grid;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kif4j.continual.RunConfig;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 
 import java.io.Serializable;
 

@@ -1,6 +1,6 @@
 package io.kif4j.grid;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.net.URI;
 import java.nio.file.Path;

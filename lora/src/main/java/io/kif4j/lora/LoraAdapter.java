@@ -3,7 +3,7 @@ package io.kif4j.lora;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.LinearAdapter.LowRank;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.WeightSource;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;

@@ -3,9 +3,9 @@ package io.kif4j.lora;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kif4j.lora;
 
 import io.kif4j.weights.HfModelDir;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.WeightSource;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -3,7 +3,7 @@ package io.kif4j.lora;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,6 +1,6 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

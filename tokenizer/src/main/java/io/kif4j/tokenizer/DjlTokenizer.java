@@ -1,9 +1,9 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.Utils;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

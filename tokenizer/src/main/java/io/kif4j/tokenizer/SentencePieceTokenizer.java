@@ -1,7 +1,7 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
-import io.kif4j.transformer.tokenizer.SentencePieceModelProto.Piece;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.tokenizer.SentencePieceModelProto.Piece;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.BPE;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.BYTE;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.CONTROL;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.NORMAL;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.UNIGRAM;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.UNKNOWN;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.UNUSED;
-import static io.kif4j.transformer.tokenizer.SentencePieceModelProto.USER_DEFINED;
+import static io.kif4j.tokenizer.SentencePieceModelProto.BPE;
+import static io.kif4j.tokenizer.SentencePieceModelProto.BYTE;
+import static io.kif4j.tokenizer.SentencePieceModelProto.CONTROL;
+import static io.kif4j.tokenizer.SentencePieceModelProto.NORMAL;
+import static io.kif4j.tokenizer.SentencePieceModelProto.UNIGRAM;
+import static io.kif4j.tokenizer.SentencePieceModelProto.UNKNOWN;
+import static io.kif4j.tokenizer.SentencePieceModelProto.UNUSED;
+import static io.kif4j.tokenizer.SentencePieceModelProto.USER_DEFINED;
 
 /**
  * A SentencePiece model file ({@code tokenizer.model}, {@code spiece.model}) in plain Java: the normalizer

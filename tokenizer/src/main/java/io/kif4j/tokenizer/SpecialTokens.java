@@ -1,4 +1,4 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 /**
  * The special ids of a loaded tokenizer and what {@link Tokenizer#encodeForModel} adds around the text.

@@ -1,11 +1,11 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.nio.file.Path;

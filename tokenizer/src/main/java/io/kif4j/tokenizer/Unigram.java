@@ -1,4 +1,4 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

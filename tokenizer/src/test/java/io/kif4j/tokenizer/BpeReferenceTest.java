@@ -1,4 +1,4 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static io.kif4j.transformer.tokenizer.SharedData.ints;
-import static io.kif4j.transformer.tokenizer.SharedData.strings;
+import static io.kif4j.tokenizer.SharedData.ints;
+import static io.kif4j.tokenizer.SharedData.strings;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,7 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
-import io.kif4j.transformer.testing.FuzzFiles;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.testing.FuzzFiles;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static io.kif4j.transformer.tokenizer.SharedData.ints;
-import static io.kif4j.transformer.tokenizer.SharedData.strings;
+import static io.kif4j.tokenizer.SharedData.ints;
+import static io.kif4j.tokenizer.SharedData.strings;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

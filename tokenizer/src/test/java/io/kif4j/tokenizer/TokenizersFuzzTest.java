@@ -1,8 +1,8 @@
-package io.kif4j.transformer.tokenizer;
+package io.kif4j.tokenizer;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kif4j.transformer.testing.FuzzFiles;
+import io.kif4j.common.testing.FuzzFiles;
 
 import java.nio.file.Path;
 
@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * {@code tokenizer_config.json}, {@code special_tokens_map.json} and the tokenizer file itself, saved as
  * {@code tokenizer.model}, {@code spiece.model} or {@code tokenizer.json} by the kind byte. A tokenizer that loads
  * must then encode and decode a fixed text without failing: its rules come from the file too.
- * Seeds: {@code src/test/resources/io/kif4j/transformer/tokenizer/TokenizersFuzzTestInputs/}.
+ * Seeds: {@code src/test/resources/io/kif4j/tokenizer/TokenizersFuzzTestInputs/}.
  */
 class TokenizersFuzzTest {
 

@@ -1,6 +1,6 @@
 package io.kif4j.transformer;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.WeightSource;
 import io.kif4j.weights.safetensors.DType;
 import io.kif4j.weights.safetensors.TensorInfo;

@@ -3,7 +3,7 @@ package io.kif4j.transformer;
 import io.kif4j.transformer.llama.LlamaModel;
 import io.kif4j.transformer.t5.T5Model;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Path;

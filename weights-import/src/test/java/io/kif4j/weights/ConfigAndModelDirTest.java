@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.KifInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +9,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The weights-import fuzz tests' shared bits (the other modules use {@code io.kif4j.transformer.testing.FuzzFiles},
+ * The weights-import fuzz tests' shared bits (the other modules use {@code io.kif4j.common.testing.FuzzFiles},
  * which lives downstream of this module): a scratch folder reused across executions and the error contract.
  */
 public final class FuzzSupport {

@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.safetensors.DType;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;

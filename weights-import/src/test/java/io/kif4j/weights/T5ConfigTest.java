@@ -1,5 +1,7 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package io.kif4j.transformer.testing;
+package io.kif4j.common.testing;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

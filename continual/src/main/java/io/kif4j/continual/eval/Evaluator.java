@@ -19,8 +19,8 @@ import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.family.ContinuationScorer;
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.t5.T5Model;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.weights.CrashPoints;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.common.CrashPoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.kif4j.continual.importance;
 
 import io.kif4j.lora.LoraKeys;
 import io.kif4j.lora.SkillUnit;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -18,8 +18,8 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.SkillUnit;
 import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.TrainConfig;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.Json;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

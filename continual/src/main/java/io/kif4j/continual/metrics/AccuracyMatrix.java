@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.nio.file.Files;

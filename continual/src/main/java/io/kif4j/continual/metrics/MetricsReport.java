@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kif4j.datasets.JsonlReader;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.kif4j.continual.report;
 
-import io.kif4j.weights.AtomicFiles;
+import io.kif4j.common.AtomicFiles;
 
 import java.awt.AWTError;
 import java.awt.image.BufferedImage;

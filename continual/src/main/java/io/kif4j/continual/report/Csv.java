@@ -1,6 +1,6 @@
 package io.kif4j.continual.report;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

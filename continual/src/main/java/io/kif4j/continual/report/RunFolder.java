@@ -3,7 +3,7 @@ package io.kif4j.continual.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kif4j.continual.metrics.AccuracyMatrix;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

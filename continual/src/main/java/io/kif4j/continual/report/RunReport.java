@@ -2,8 +2,8 @@ package io.kif4j.continual.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.continual.metrics.AccuracyMatrix;
-import io.kif4j.weights.AtomicFiles;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.AtomicFiles;
+import io.kif4j.common.KifInputException;
 
 import java.awt.AWTError;
 import java.awt.image.BufferedImage;

@@ -9,8 +9,8 @@ import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.prompt.PromptTemplates;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

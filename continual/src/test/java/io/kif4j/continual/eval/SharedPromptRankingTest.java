@@ -18,8 +18,8 @@ import io.kif4j.lora.LoraModule;
 import io.kif4j.transformer.llama.LlamaModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.kif4j.continual.importance.ScoreFile;
 import io.kif4j.continual.importance.UnitScores;
 import io.kif4j.continual.tensors.HostArrays;
 import io.kif4j.lora.SkillUnit;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;

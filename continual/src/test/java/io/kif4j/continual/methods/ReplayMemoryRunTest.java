@@ -10,7 +10,7 @@ import io.kif4j.datasets.ReplayMemory;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.TrainingListener;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -12,8 +12,8 @@ import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.ModelFamily;
 import io.kif4j.datasets.prompt.PromptTemplates;
 import io.kif4j.transformer.llama.LlamaModel;
-import io.kif4j.transformer.tokenizer.Tokenizer;
-import io.kif4j.transformer.tokenizer.Tokenizers;
+import io.kif4j.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizers;
 
 import java.nio.file.Path;
 import java.util.List;

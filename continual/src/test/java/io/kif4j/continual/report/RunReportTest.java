@@ -1,7 +1,7 @@
 package io.kif4j.continual.report;
 
 import io.kif4j.continual.metrics.AccuracyMatrix;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

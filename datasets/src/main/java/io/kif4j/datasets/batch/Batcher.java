@@ -6,7 +6,7 @@ import io.kif4j.datasets.TaskInfo;
 import io.kif4j.datasets.prompt.Prompt;
 import io.kif4j.datasets.prompt.PromptTemplate;
 import io.kif4j.datasets.prompt.TruncationMode;
-import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,7 @@ package io.kif4j.datasets.prompt;
 
 import io.kif4j.datasets.Example;
 import io.kif4j.datasets.TaskInfo;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.kif4j.datasets.batch;
 
-import io.kif4j.transformer.tokenizer.Tokenizer;
+import io.kif4j.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;

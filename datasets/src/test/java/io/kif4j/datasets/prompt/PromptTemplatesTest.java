@@ -7,7 +7,7 @@ import io.kif4j.datasets.SharedData;
 import io.kif4j.datasets.Split;
 import io.kif4j.datasets.Task;
 import io.kif4j.datasets.TaskInfo;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -28,7 +28,7 @@ final class HadoopFiles {
         try {
             fs = FileSystem.get(URI.create(uri), configuration(sparkConf));
         } catch (IOException | RuntimeException e) {
-            throw new io.kif4j.weights.KifInputException(uri + ": --out: no Hadoop file system for this URI ("
+            throw new io.kif4j.common.KifInputException(uri + ": --out: no Hadoop file system for this URI ("
                     + SparkCellExecutor.firstLine(e.getMessage()) + ")");
         }
     }

@@ -2,7 +2,7 @@ package io.kif4j.grid.spark;
 
 import io.kif4j.grid.GridCell;
 import io.kif4j.grid.GridMirror;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,7 +7,7 @@ import io.kif4j.grid.GridCell;
 import io.kif4j.grid.GridLocation;
 import io.kif4j.grid.GridOptions;
 import io.kif4j.grid.GridProgress;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -8,8 +8,8 @@ import io.kif4j.grid.GridOptions;
 import io.kif4j.grid.GridRunner;
 import io.kif4j.grid.GridSpec;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.kif4j.grid.spark;
 
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.lora.LoraAdapter;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.Tag;

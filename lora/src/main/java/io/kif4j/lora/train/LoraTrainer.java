@@ -11,7 +11,7 @@ import io.kif4j.transformer.nn.NativeMemory;
 import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.Quiet;
 import io.kif4j.transformer.nn.SeededRandomOps;
-import io.kif4j.weights.CrashPoints;
+import io.kif4j.common.CrashPoints;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -6,7 +6,7 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -104,7 +104,7 @@ class FullParameterTest {
         double delta = 100 * Math.ulp(lg.loss());
         double h = 1e-4;
         double rho = 10 * f.at("observed_float_differences.lora_grad_f32_vs_f64_max_rel_to_tensor_max").asDouble();
-        boolean relu = io.kif4j.weights.Json.read(f.dir().resolve("config.json")).path("feed_forward_proj").asText("").equals("relu");
+        boolean relu = io.kif4j.common.Json.read(f.dir().resolve("config.json")).path("feed_forward_proj").asText("").equals("relu");
         int checked = 0;
         int significant = 0;
         for (var e : model.weights().taken().entrySet()) {

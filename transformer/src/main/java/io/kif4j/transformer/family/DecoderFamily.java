@@ -5,7 +5,7 @@ import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.llama.LlamaGraph;
 import io.kif4j.transformer.llama.LlamaModel;
 import io.kif4j.weights.HfModelDir;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
 

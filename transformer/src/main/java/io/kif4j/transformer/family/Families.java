@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.memory.MemoryPlan;
 import io.kif4j.weights.HfModelDir;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.kif4j.transformer.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.LlamaConfig;
 
 import java.nio.file.Path;

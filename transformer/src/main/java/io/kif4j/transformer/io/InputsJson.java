@@ -2,8 +2,8 @@ package io.kif4j.transformer.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 
 import java.nio.file.Path;
 

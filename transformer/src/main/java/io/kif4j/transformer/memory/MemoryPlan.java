@@ -2,7 +2,7 @@ package io.kif4j.transformer.memory;
 
 import io.kif4j.transformer.family.Batching;
 import io.kif4j.transformer.family.ModelSpec;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.kif4j.transformer.nn;
 
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.WeightSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,7 @@
 package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.KifInputException;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.kif4j.transformer.memory;
 
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.family.ModelSpec;
-import io.kif4j.weights.Json;
-import io.kif4j.weights.KifInputException;
+import io.kif4j.common.Json;
+import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.testing.Fixture;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

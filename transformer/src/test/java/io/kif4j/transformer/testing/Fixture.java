@@ -2,7 +2,7 @@ package io.kif4j.transformer.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.io.InputsJson;
-import io.kif4j.weights.Json;
+import io.kif4j.common.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
