@@ -9,16 +9,14 @@ import io.kif4j.lora.train.StepHook;
 import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.family.Batching;
-import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.family.ModelSpec;
-import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.transformer.memory.MemoryPlan;
-import io.kif4j.weights.HfModelDir;
 import io.kif4j.transformer.nn.Threads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -47,64 +45,27 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--mode", defaultValue = "train",
-            description = "train (LoRA steps), generate (greedy, KV cache) or rank (label ranking). Default: ${DEFAULT-VALUE}.")
-    String mode;
+            description = "train (LoRA steps), generate (greedy, KV cache) or rank (label ranking). Default: ${DEFAULT-VALUE}.") String mode;
 
-    @Option(names = "--new-tokens", defaultValue = "64",
-            description = "generate: new tokens per row, always all of them (no EOS stop). Default: ${DEFAULT-VALUE}.")
-    int newTokens;
+    @Mixin
+    BenchOptions.Shape shape;
 
-    @Option(names = "--labels", defaultValue = "4", description = "rank: candidate labels per example. Default: ${DEFAULT-VALUE}.")
-    int labels;
+    @Mixin
+    BenchOptions.Lora lora;
 
-    @Option(names = "--label-tokens", defaultValue = "3",
-            description = "rank: tokens per label (EOS included). Default: ${DEFAULT-VALUE}.")
-    int labelTokens;
+    @Mixin
+    BenchOptions.Runs runs;
 
-    @Option(names = "--model-config", defaultValue = "t5-small",
-            description = "t5-small, t5-base, llama-small or a config.json file (random weights). Default: ${DEFAULT-VALUE}.")
-    String modelConfig;
+    @Mixin
+    BenchOptions.Inference inference;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A HuggingFace model directory to time with its real weights instead (default: none, random weights of --model-config).")
-    Path modelDir;
+    @Option(names = "--threads", description = "Native threads for loops and BLAS (default: 1 for loops, BLAS by model size).") Integer threads;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--no-importance", description = "Do not time steps with KIFLoRA's importance tracker (by default every other timed step runs it).") boolean noImportance;
 
-    @Option(names = "--src", defaultValue = "128",
-            description = "T5: encoder length; LLaMA: sequence length (loss on every token). Default: ${DEFAULT-VALUE}.")
-    int src;
+    @Option(names = "--no-fusion", description = "Skip timing the adaptive fusion of a T5-large-sized adapter (fusion_ms null).") boolean noFusion;
 
-    @Option(names = "--tgt", defaultValue = "16", description = "T5: decoder length (ignored for LLaMA). Default: ${DEFAULT-VALUE}.")
-    int tgt;
-
-    @Option(names = "--steps", description = "Timed steps (train, default 10) or timed calls (generate 3, rank 5).")
-    Integer steps;
-
-    @Option(names = "--warmup", description = "Untimed steps or calls first (graph building). Default: 2 (generate, rank: 1).")
-    Integer warmup;
-
-    @Option(names = "--r", defaultValue = "8", description = "LoRA rank. Default: ${DEFAULT-VALUE}.")
-    int r;
-
-    @Option(names = "--targets", split = ",",
-            description = "LoRA target modules (default: the family's, q,v for T5 and q_proj,v_proj for the decoders; 'all' = every linear).")
-    List<String> targets;
-
-    @Option(names = "--dropout", defaultValue = "0.05", description = "LoRA dropout. Default: ${DEFAULT-VALUE}.")
-    double dropout;
-
-    @Option(names = "--threads", description = "Native threads for loops and BLAS (default: 1 for loops, BLAS by model size).")
-    Integer threads;
-
-    @Option(names = "--no-importance", description = "Do not time steps with KIFLoRA's importance tracker (by default every other timed step runs it).")
-    boolean noImportance;
-
-    @Option(names = "--no-fusion", description = "Skip timing the adaptive fusion of a T5-large-sized adapter (fusion_ms null).")
-    boolean noFusion;
-
-    @Option(names = "--json", description = "Print only the JSON line.")
-    boolean json;
+    @Option(names = "--json", description = "Print only the JSON line.") boolean json;
 
     /** Runs the command on its own (it is also {@code kif bench}). */
     public static void main(String[] args) {
@@ -117,33 +78,21 @@ public final class BenchCommand implements Callable<Integer> {
         if (!train && !mode.equals("generate") && !mode.equals("rank")) {
             throw new IllegalArgumentException("--mode must be train, generate or rank, got " + mode);
         }
-        if (steps == null) {
-            steps = switch (mode) {
-                case "generate" -> 3;
-                case "rank" -> 5;
-                default -> 10;
-            };
-        }
-        if (warmup == null) {
-            warmup = train ? 2 : 1;
-        }
-        if (batch < 1 || src < 1 || tgt < 1 || steps < 1 || warmup < 0 || r < 1 || newTokens < 1 || labels < 1
-                || labelTokens < 1) {
+        runs.resolve(mode);
+        if (shape.batch < 1 || shape.src < 1 || shape.tgt < 1 || runs.steps < 1 || runs.warmup < 0 || lora.r < 1
+                || inference.newTokens < 1 || inference.labels < 1 || inference.labelTokens < 1) {
             throw new IllegalArgumentException("--batch, --src, --tgt, --steps, --r, --new-tokens, --labels and "
                     + "--label-tokens must be >= 1, --warmup >= 0");
         }
         // the memory plan comes first: it refuses what cannot fit and sets the off-heap limits before ND4J starts
-        Path configFile = modelDir != null ? HfModelDir.open(modelDir).configFile() : Path.of(modelConfig);
-        ModelSpec<?> spec = modelDir != null ? Families.read(configFile) : BenchModels.spec(modelConfig);
-        RunDefaults defaults = spec.family().runDefaults();
-        List<String> t = targets == null ? defaults.target()
-                : targets.equals(List.of("all")) ? defaults.allLinear() : targets;
-        LoraConfig loraConfig = LoraConfig.of(r, 2 * r, dropout, t, defaults.taskType());
+        Path configFile = shape.configFile();
+        ModelSpec<?> spec = shape.spec(configFile);
+        LoraConfig loraConfig = lora.config(spec.family().runDefaults());
+        List<String> t = loraConfig.targetModules();
         boolean seq2seq = spec.family().batching() == Batching.SEQ2SEQ;
-        MemoryPlan.training(spec, batch, src, seq2seq ? tgt : 0, r, loraConfig::targets).admit(configFile);
+        MemoryPlan.training(spec, shape.batch, shape.src, seq2seq ? shape.tgt : 0, lora.r, loraConfig::targets).admit(configFile);
         trace("start");
-        BenchModels.Built built = modelDir != null ? BenchModels.fromDirectory(modelDir)
-                : BenchModels.build(spec, modelConfig, 42);
+        BenchModels.Built built = shape.build(spec);
         if (threads != null) {
             Threads.set(threads);
         }
@@ -154,16 +103,16 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         // the sgemm after the model is built: the BLAS then has the thread count the steps run with
-        BenchPeak.Measured sgemm = BenchPeak.measure(BenchModels.dominantShapes(built.spec(), batch, src,
-                built.seq2seq() ? tgt : 0), 5);
+        BenchPeak.Measured sgemm = BenchPeak.measure(BenchModels.dominantShapes(built.spec(), shape.batch, shape.src,
+                built.seq2seq() ? shape.tgt : 0), 5);
         trace("sgemm");
         ModelInputs in = randomBatch(built);
-        long tokens = (long) batch * src + (built.seq2seq() ? (long) batch * tgt : 0);
-        double flops = built.spec().stepFlops(batch, src, built.seq2seq() ? tgt : 0, r,
+        long tokens = (long) shape.batch * shape.src + (built.seq2seq() ? (long) shape.batch * shape.tgt : 0);
+        double flops = built.spec().stepFlops(shape.batch, shape.src, built.seq2seq() ? shape.tgt : 0, lora.r,
                 name -> t.contains(name));
         if (!json) {
             System.err.printf(Locale.ROOT, "kif bench: %s, batch %d × %s, LoRA r %d on %s, %d loop / %d BLAS threads; sgemm %s GFLOP/s%n",
-                    built.name(), batch, built.seq2seq() ? src + "→" + tgt : String.valueOf(src), r, t,
+                    built.name(), shape.batch, built.seq2seq() ? shape.src + "→" + shape.tgt : String.valueOf(shape.src), lora.r, t,
                     Threads.current(), Threads.blas(), sgemm.gflopsByShape());
         }
         double[][] timed = timeSteps(built, adapter, in, noImportance ? StepHook.NONE
@@ -176,14 +125,14 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("mode", "train");
         out.put("model", built.name());
-        out.put("batch", batch);
-        out.put("src", src);
-        out.put("tgt", built.seq2seq() ? tgt : null);
-        out.put("lora_r", r);
+        out.put("batch", shape.batch);
+        out.put("src", shape.src);
+        out.put("tgt", built.seq2seq() ? shape.tgt : null);
+        out.put("lora_r", lora.r);
         out.put("lora_targets", t);
         out.put("threads", Threads.current());
         out.put("blas_threads", Threads.blas());
-        out.put("steps", steps);
+        out.put("steps", runs.steps);
         out.put("median_step_ms", round(median));
         out.put("min_step_ms", round(Arrays.stream(plain).min().orElse(Double.NaN)));
         out.put("max_step_ms", round(Arrays.stream(plain).max().orElse(Double.NaN)));
@@ -224,13 +173,13 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private double[][] timeSteps(BenchModels.Built built, LoraAdapter adapter, ModelInputs in, StepHook tracker) {
         boolean alternate = tracker != StepHook.NONE;
-        int total = warmup + (alternate ? 2 : 1) * steps;
+        int total = runs.warmup + (alternate ? 2 : 1) * runs.steps;
         List<ModelInputs> batches = Collections.nCopies(total, in);
         long[] ends = new long[total + 1];
         long[] cpuEnds = new long[total + 1];
         StepHook timer = new StepHook() {
             private boolean on(int step) {
-                return step <= warmup || (step - warmup) % 2 == 0;
+                return step <= runs.warmup || (step - runs.warmup) % 2 == 0;
             }
 
             @Override
@@ -254,11 +203,11 @@ public final class BenchCommand implements Callable<Integer> {
         ends[0] = System.nanoTime();
         cpuEnds[0] = processCpuNanos();
         new LoraTrainer(built.model(), adapter, config).train(e -> batches, List.of(), timer);
-        double[] plain = new double[steps];
-        double[] with = alternate ? new double[steps] : null;
-        lastCpuMs = new double[steps];
-        for (int i = 0; i < (alternate ? 2 : 1) * steps; i++) {
-            int step = warmup + i + 1;
+        double[] plain = new double[runs.steps];
+        double[] with = alternate ? new double[runs.steps] : null;
+        lastCpuMs = new double[runs.steps];
+        for (int i = 0; i < (alternate ? 2 : 1) * runs.steps; i++) {
+            int step = runs.warmup + i + 1;
             double ms = (ends[step] - ends[step - 1]) / 1e6;
             if (alternate && i % 2 == 1) {
                 with[i / 2] = ms;
@@ -283,10 +232,10 @@ public final class BenchCommand implements Callable<Integer> {
     private ModelInputs randomBatch(BenchModels.Built built) {
         Random rnd = new Random(7);
         int vocab = built.model().vocabSize();
-        int[][] ids = new int[batch][src];
-        int[][] mask = new int[batch][src];
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < src; i++) {
+        int[][] ids = new int[shape.batch][shape.src];
+        int[][] mask = new int[shape.batch][shape.src];
+        for (int b = 0; b < shape.batch; b++) {
+            for (int i = 0; i < shape.src; i++) {
                 ids[b][i] = 3 + rnd.nextInt(vocab - 3);
                 mask[b][i] = 1;
             }
@@ -294,13 +243,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (!built.seq2seq()) {
             return new ModelInputs(ids, mask, ids, null, null);
         }
-        int[][] labels = new int[batch][tgt];
-        for (int[] row : labels) {
-            for (int i = 0; i < tgt; i++) {
+        int[][] targetIds = new int[shape.batch][shape.tgt];
+        for (int[] row : targetIds) {
+            for (int i = 0; i < shape.tgt; i++) {
                 row[i] = 3 + rnd.nextInt(vocab - 3);
             }
         }
-        return new ModelInputs(ids, mask, labels, null, null);
+        return new ModelInputs(ids, mask, targetIds, null, null);
     }
 
     /**
@@ -338,21 +287,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     private Map<String, Object> timeGeneration(BenchModels.Built built) {
         int vocab = built.model().vocabSize();
-        int[][] prompts = BenchInference.randomIds(new Random(7), batch, src, vocab);
-        double[] full = timeCalls(() -> BenchInference.generate(built.model(), prompts, newTokens));
+        int[][] prompts = BenchInference.randomIds(new Random(7), shape.batch, shape.src, vocab);
+        double[] full = timeCalls(() -> BenchInference.generate(built.model(), prompts, inference.newTokens));
         double[] fullCpu = lastCpuMs;
         // the prefill (and first token) alone: what the decode steps add is the rest
-        double[] prefill = newTokens > 1 ? timeCalls(() -> BenchInference.generate(built.model(), prompts, 1)) : full;
+        double[] prefill = inference.newTokens > 1 ? timeCalls(() -> BenchInference.generate(built.model(), prompts, 1)) : full;
         double median = median(full);
         Map<String, Object> out = inferenceHeader(built, "generate");
-        out.put("new_tokens", newTokens);
+        out.put("new_tokens", inference.newTokens);
         out.put("median_ms", round(median));
         out.put("min_ms", round(Arrays.stream(full).min().orElse(Double.NaN)));
         out.put("max_ms", round(Arrays.stream(full).max().orElse(Double.NaN)));
-        out.put("generated_tokens_per_s", round((double) batch * newTokens / (median / 1000)));
+        out.put("generated_tokens_per_s", round((double) shape.batch * inference.newTokens / (median / 1000)));
         out.put("median_cpu_ms", round(median(fullCpu)));
         out.put("prefill_ms", round(median(prefill)));
-        out.put("decode_step_ms", newTokens > 1 ? round((median - median(prefill)) / (newTokens - 1)) : null);
+        out.put("decode_step_ms", inference.newTokens > 1 ? round((median - median(prefill)) / (inference.newTokens - 1)) : null);
         out.put("peak_rss_mb", round(rssMb("VmHWM:")));
         return out;
     }
@@ -360,24 +309,24 @@ public final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> timeRanking(BenchModels.Built built) {
         int vocab = built.model().vocabSize();
         Random rnd = new Random(7);
-        int[][] prompts = BenchInference.randomIds(rnd, batch, src, vocab);
-        int[][][] labelIds = new int[batch][][];
-        for (int e = 0; e < batch; e++) {
-            labelIds[e] = BenchInference.randomIds(rnd, labels, labelTokens, vocab);
+        int[][] prompts = BenchInference.randomIds(rnd, shape.batch, shape.src, vocab);
+        int[][][] labelIds = new int[shape.batch][][];
+        for (int e = 0; e < shape.batch; e++) {
+            labelIds[e] = BenchInference.randomIds(rnd, inference.labels, inference.labelTokens, vocab);
             for (int[] label : labelIds[e]) {
-                label[labelTokens - 1] = built.model().eosTokenId();
+                label[inference.labelTokens - 1] = built.model().eosTokenId();
             }
         }
         double[] ms = timeCalls(() -> BenchInference.rank(built.model(), prompts, labelIds).length);
         double median = median(ms);
         double[] cpu = lastCpuMs;
         Map<String, Object> out = inferenceHeader(built, "rank");
-        out.put("labels", labels);
-        out.put("label_tokens", labelTokens);
+        out.put("labels", inference.labels);
+        out.put("label_tokens", inference.labelTokens);
         out.put("median_ms", round(median));
         out.put("min_ms", round(Arrays.stream(ms).min().orElse(Double.NaN)));
         out.put("max_ms", round(Arrays.stream(ms).max().orElse(Double.NaN)));
-        out.put("examples_per_s", round(batch / (median / 1000)));
+        out.put("examples_per_s", round(shape.batch / (median / 1000)));
         out.put("median_cpu_ms", round(median(cpu)));
         out.put("method", built.seq2seq() ? "each prompt encoded once, then all labels decoded against it"
                 : "each prompt once, then all labels against its cached keys and values");
@@ -389,11 +338,11 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("mode", mode);
         out.put("model", built.name());
-        out.put("batch", batch);
-        out.put("src", src);
+        out.put("batch", shape.batch);
+        out.put("src", shape.src);
         out.put("threads", Threads.current());
         out.put("blas_threads", Threads.blas());
-        out.put("runs", steps);
+        out.put("runs", runs.steps);
         return out;
     }
 
@@ -402,12 +351,12 @@ public final class BenchCommand implements Callable<Integer> {
      * time of each in {@link #lastCpuMs} (on one thread, about what the call takes on an idle machine).
      */
     private double[] timeCalls(java.util.function.LongSupplier call) {
-        for (int i = 0; i < warmup; i++) {
+        for (int i = 0; i < runs.warmup; i++) {
             call.getAsLong();
         }
-        double[] ms = new double[steps];
-        lastCpuMs = new double[steps];
-        for (int i = 0; i < steps; i++) {
+        double[] ms = new double[runs.steps];
+        lastCpuMs = new double[runs.steps];
+        for (int i = 0; i < runs.steps; i++) {
             long t = System.nanoTime();
             long c = processCpuNanos();
             call.getAsLong();

@@ -24,33 +24,24 @@ final class CompareCommand implements Callable<Integer> {
     RunFlags flags;
 
     @Option(names = "--methods", required = true, split = ",",
-            description = "Methods to compare, e.g. seqlora,inclora,replay,ewc,olora,kif,kiflora,kif-m,kiflora-m,recurrent-kif")
-    List<String> methods;
+            description = "Methods to compare, e.g. seqlora,inclora,replay,ewc,olora,kif,kiflora,kif-m,kiflora-m,recurrent-kif") List<String> methods;
 
-    @Option(names = "--orders", split = ",", description = "Task orders to average over, e.g. 1,2 (default: --order).")
-    List<String> orders;
+    @Option(names = "--orders", split = ",", description = "Task orders to average over, e.g. 1,2 (default: --order).") List<String> orders;
 
-    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "Seeds per method and order (seed, seed+1, ...) (default: ${DEFAULT-VALUE}).")
-    int seeds;
+    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N", description = "Seeds per method and order (seed, seed+1, ...) (default: ${DEFAULT-VALUE}).") int seeds;
 
     @Option(names = "--out", paramLabel = "DIR_OR_URI", description = "Comparison folder (default: runs/compare-<timestamp>); with --executor spark "
-            + "a folder every worker sees at the same path, or a Hadoop-FS URI (hdfs://, s3a://).")
-    String out;
+            + "a folder every worker sees at the same path, or a Hadoop-FS URI (hdfs://, s3a://).") String out;
 
-    @Option(names = "--executor", defaultValue = "local", description = "local (this machine) or spark (one Spark task per cell) (default: ${DEFAULT-VALUE}).")
-    String executor;
+    @Option(names = "--executor", defaultValue = "local", description = "local (this machine) or spark (one Spark task per cell) (default: ${DEFAULT-VALUE}).") String executor;
 
-    @Option(names = "--parallel", defaultValue = "1", description = "local: cells at a time, each in its own JVM when > 1 (default: ${DEFAULT-VALUE}).")
-    int parallel;
+    @Option(names = "--parallel", defaultValue = "1", description = "local: cells at a time, each in its own JVM when > 1 (default: ${DEFAULT-VALUE}).") int parallel;
 
-    @Option(names = "--spark-master", description = "spark: local[N], spark://host:7077, yarn or k8s://... (default: local[*]).")
-    String sparkMaster;
+    @Option(names = "--spark-master", description = "spark: local[N], spark://host:7077, yarn or k8s://... (default: local[*]).") String sparkMaster;
 
-    @Option(names = "--spark-conf", description = "spark: an extra Spark setting KEY=VALUE, repeatable (default: none).")
-    java.util.Map<String, String> sparkConf;
+    @Option(names = "--spark-conf", description = "spark: an extra Spark setting KEY=VALUE, repeatable (default: none).") java.util.Map<String, String> sparkConf;
 
-    @Option(names = "--threads-per-cell", defaultValue = "1", description = "A cell's thread budget, spark.task.cpus (default: ${DEFAULT-VALUE}).")
-    int threadsPerCell;
+    @Option(names = "--threads-per-cell", defaultValue = "1", description = "A cell's thread budget, spark.task.cpus (default: ${DEFAULT-VALUE}).") int threadsPerCell;
 
     @Override
     public Integer call() {

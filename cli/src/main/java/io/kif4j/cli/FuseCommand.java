@@ -31,61 +31,44 @@ import java.util.concurrent.Callable;
                 "Defaults are the authors' code's (tau 0.25; the paper and `kif run` use 0.15)."})
 final class FuseCommand implements Callable<Integer> {
 
-    @Option(names = "--rule", required = true, description = "static, adaptive or recurrent.")
-    String rule;
+    @Option(names = "--rule", required = true, description = "static, adaptive or recurrent.") String rule;
 
-    @Option(names = "--previous", paramLabel = "DIR", description = "static/adaptive: the previous fused adapter (PEFT folder) Required by its rule (default: none).")
-    Path previous;
+    @Option(names = "--previous", paramLabel = "DIR", description = "static/adaptive: the previous fused adapter (PEFT folder) Required by its rule (default: none).") Path previous;
 
-    @Option(names = "--current", paramLabel = "DIR", description = "The current adapter (PEFT folder) Required by its rule (default: none).")
-    Path current;
+    @Option(names = "--current", paramLabel = "DIR", description = "The current adapter (PEFT folder) Required by its rule (default: none).") Path current;
 
-    @Option(names = "--previous-scores", paramLabel = "CSV", description = "static/adaptive: I(U<=t-1), as stored after task t-1 Required by its rule (default: none).")
-    Path previousScores;
+    @Option(names = "--previous-scores", paramLabel = "CSV", description = "static/adaptive: I(U<=t-1), as stored after task t-1 Required by its rule (default: none).") Path previousScores;
 
-    @Option(names = "--current-scores", paramLabel = "CSV", description = "static/adaptive: I(U_t), the raw unit scores of task t Required by its rule (default: none).")
-    Path currentScores;
+    @Option(names = "--current-scores", paramLabel = "CSV", description = "static/adaptive: I(U_t), the raw unit scores of task t Required by its rule (default: none).") Path currentScores;
 
-    @Option(names = "--anchor", paramLabel = "DIR", description = "recurrent: the adapter at the start of the round Required by its rule (default: none).")
-    Path anchor;
+    @Option(names = "--anchor", paramLabel = "DIR", description = "recurrent: the adapter at the start of the round Required by its rule (default: none).") Path anchor;
 
-    @Option(names = "--inner", paramLabel = "DIR", description = "recurrent: the adapter after the inner steps Required by its rule (default: none).")
-    Path inner;
+    @Option(names = "--inner", paramLabel = "DIR", description = "recurrent: the adapter after the inner steps Required by its rule (default: none).") Path inner;
 
     @Option(names = "--element-scores", paramLabel = "FILE", description = "recurrent: safetensors with inner.score:<var> "
-            + "and outer.score:<var> (or their Ibar/Ubar). Required by its rule (default: none).")
-    Path elementScores;
+            + "and outer.score:<var> (or their Ibar/Ubar). Required by its rule (default: none).") Path elementScores;
 
-    @Option(names = "--tau", description = "adaptive: softmax temperature (default 0.25, the authors' code; the paper: 0.15).")
-    double tau = FusionStep.Options.codeDefaults(FusionStep.Rule.ADAPTIVE).tau();
+    @Option(names = "--tau", description = "adaptive: softmax temperature (default 0.25, the authors' code; the paper: 0.15).") double tau = FusionStep.Options.codeDefaults(FusionStep.Rule.ADAPTIVE).tau();
 
-    @Option(names = "--gamma", description = "static: weight on the previous model for shared units (default 0.7).")
-    double gamma = 0.7;
+    @Option(names = "--gamma", description = "static: weight on the previous model for shared units (default 0.7).") double gamma = 0.7;
 
     @Option(names = "--quantile", description = "static: threshold quantile of p and c; recurrent: of all element "
-            + "scores (default 0.8: the top 20 %% are important).")
-    double quantile = 0.8;
+            + "scores (default 0.8: the top 20 %% are important).") double quantile = 0.8;
 
-    @Option(names = "--beta", description = "Eq. 13: weight on history in the cumulative score (default 0.7).")
-    double beta = 0.7;
+    @Option(names = "--beta", description = "Eq. 13: weight on history in the cumulative score (default 0.7).") double beta = 0.7;
 
     @Option(names = "--fusion-space", description = "adaptive: factors (the paper, default) or delta (mix b_i a_i^T, "
-            + "re-factorise by SVD).")
-    String fusionSpace = "factors";
+            + "re-factorise by SVD).") String fusionSpace = "factors";
 
     @Option(names = "--constant-scores", description = "Norm of constant scores: zero (default) or nan (the authors' "
-            + "code: 0/0 flows into the result).")
-    String constantScores = "zero";
+            + "code: 0/0 flows into the result).") String constantScores = "zero";
 
     @Option(names = "--missing-units", description = "A unit one score file lacks, or a parameter no unit covers: "
-            + "error (default, as the authors' code) or keep-current (fuse the rest; copy those from --current).")
-    String missingUnits = "error";
+            + "error (default, as the authors' code) or keep-current (fuse the rest; copy those from --current).") String missingUnits = "error";
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.") Path out;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the summary lines.")
-    boolean json;
+    @Option(names = "--json", description = "Print one JSON object instead of the summary lines.") boolean json;
 
     @Override
     public Integer call() {

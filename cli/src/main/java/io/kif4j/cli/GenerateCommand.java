@@ -3,7 +3,6 @@ package io.kif4j.cli;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.Models;
 import io.kif4j.transformer.family.Batching;
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.io.InputsJson;
@@ -24,10 +23,7 @@ import java.util.concurrent.Callable;
 final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
-    ModelOption model;
-
-    @Mixin
-    AdapterOption adapter;
+    ModelAndAdapter model;
 
     static final class Prompt {
         @Option(names = "--prompt", description = "Prompt text, tokenized with the model's tokenizer.")
@@ -56,8 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-new-tokens must be at least 1");
         }
         Path dir = model.dir();
-        LanguageModel m = Models.load(dir);
-        adapter.attachTo(m);
+        LanguageModel m = model.load().model();
         if (prompt.inputs != null) {
             InputsJson in = InputsJson.read(prompt.inputs);
             ModelInputs batch = in.generation() != null ? in.generation() : in.batch();

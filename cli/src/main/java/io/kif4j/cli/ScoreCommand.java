@@ -4,7 +4,6 @@ import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraModule;
 import io.kif4j.transformer.LanguageModel;
-import io.kif4j.transformer.Models;
 import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.io.InputsJson;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
@@ -23,10 +22,7 @@ import java.util.concurrent.Callable;
 final class ScoreCommand implements Callable<Integer> {
 
     @Mixin
-    ModelOption model;
-
-    @Mixin
-    AdapterOption adapter;
+    ModelAndAdapter model;
 
     @Option(names = "--inputs", required = true, description = "inputs.json: input_ids, attention_mask, labels, ...")
     Path inputs;
@@ -40,11 +36,12 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         InputsJson in = InputsJson.read(inputs);
-        LanguageModel m = Models.load(model.dir());
-        if (grads && adapter.adapter == null) {
+        if (grads && !model.hasAdapter()) {
             throw new IllegalArgumentException("--grads needs --adapter: the gradients are those of the LoRA matrices");
         }
-        LoraAdapter lora = adapter.attachTo(m);
+        ModelAndAdapter.Loaded loaded = model.load();
+        LanguageModel m = loaded.model();
+        LoraAdapter lora = loaded.adapter();
         ScoreResult r = m.score(in.batch());
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         tensors.put("logits", r.logits());

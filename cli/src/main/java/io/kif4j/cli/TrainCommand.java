@@ -4,7 +4,6 @@ import io.kif4j.continual.data.ModelBatches;
 import io.kif4j.datasets.Example;
 import io.kif4j.datasets.JsonlReader;
 import io.kif4j.datasets.TaskInfo;
-import io.kif4j.datasets.batch.BatchOptions;
 import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.prompt.PromptTemplates;
@@ -12,14 +11,12 @@ import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.lora.train.StepHook;
-import io.kif4j.lora.train.TrainConfig;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.Models;
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.family.ModelSpec;
 import io.kif4j.transformer.memory.MemoryPlan;
 import io.kif4j.weights.HfModelDir;
-import io.kif4j.transformer.family.RunDefaults;
 import io.kif4j.tokenizer.Tokenizer;
 import io.kif4j.tokenizer.Tokenizers;
 import io.kif4j.common.KifInputException;
@@ -40,54 +37,29 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    TrainOptions.Lora lora;
+
+    @Mixin
+    TrainOptions.Batches batches;
+
+    @Mixin
+    TrainOptions.Schedule schedule;
+
     @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Training data: JSONL with input and output per line.")
     Path data;
 
     @Option(names = "--adapter-out", required = true, description = "Where to save the adapter (PEFT layout).")
     Path adapterOut;
 
-    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
-    int rank;
-
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
-    double alpha;
-
-    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "LoRA dropout (default: ${DEFAULT-VALUE}).")
-    double dropout;
-
-    @Option(names = "--target", split = ",", description = "Target module names (default: q,v for T5, q_proj,v_proj for LLaMA).")
-    List<String> targets;
-
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--max-source-length", defaultValue = "512", description = "Prompt length cap in tokens (default: ${DEFAULT-VALUE}).")
-    int maxSource;
-
-    @Option(names = "--max-target-length", defaultValue = "128", description = "Target length cap in tokens (default: ${DEFAULT-VALUE}).")
-    int maxTarget;
-
-    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Fraction of steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).")
-    double warmup;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Override
     public Integer call() {
         Path dir = model.dir();
         HfModelDir d = HfModelDir.open(dir);
         ModelSpec<?> spec = Families.read(d.configFile(), d.config());
-        RunDefaults defaults = spec.family().runDefaults();
-        LoraConfig loraConfig = LoraConfig.of(rank, alpha, dropout, targets != null ? targets : defaults.target(),
-                defaults.taskType()).withBaseModel(dir.toString());
-        MemoryPlan.trainingOnExamples(spec, batch, maxSource, maxTarget, rank, loraConfig::targets).admit(d.configFile());
+        LoraConfig loraConfig = lora.config(spec.family().runDefaults()).withBaseModel(dir.toString());
+        MemoryPlan.trainingOnExamples(spec, batches.batch, batches.maxSource, batches.maxTarget, lora.rank,
+                loraConfig::targets).admit(d.configFile());
         LanguageModel m = Models.load(dir);
         List<Example> examples = readExamples(data);
         try (Tokenizer tok = Tokenizers.load(dir)) {
@@ -95,14 +67,13 @@ final class TrainCommand implements Callable<Integer> {
             TaskInfo task = new TaskInfo(data.toAbsolutePath().getParent(), "train", null, null, "train", List.of(),
                     Map.of(), Map.of(), "", null, null, List.of());
             Batcher batcher = new Batcher(family, tok, PromptTemplates.builtIn().get(PromptTemplates.PLAIN),
-                    BatchOptions.defaults().withBatchSize(batch).withLengths(maxSource, maxTarget).withSeed(seed));
+                    batches.options(schedule.seed));
             List<EncodedExample> encoded = batcher.encode(task, examples);
-            LoraAdapter adapter = LoraAdapter.create(loraConfig, seed);
-            TrainConfig config = TrainConfig.defaults(epochs, lr, seed).withWarmup(warmup);
-            LoraTrainer.Result r = new LoraTrainer(m, adapter, config)
+            LoraAdapter adapter = LoraAdapter.create(loraConfig, schedule.seed);
+            LoraTrainer.Result r = new LoraTrainer(m, adapter, schedule.config())
                     .train(epoch -> ModelBatches.inputs(batcher.batches(encoded, epoch)), List.of(), StepHook.NONE);
             adapter.save(adapterOut);
-            int perEpoch = r.steps() / epochs;
+            int perEpoch = r.steps() / schedule.epochs;
             System.out.println(JsonOut.object("examples", examples.size(), "steps", r.steps(),
                     "first_epoch_loss", mean(r.stepLosses().subList(0, perEpoch)),
                     "last_epoch_loss", mean(r.stepLosses().subList(r.steps() - perEpoch, r.steps())),
