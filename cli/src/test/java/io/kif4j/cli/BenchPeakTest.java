@@ -3,7 +3,6 @@ package io.kif4j.cli;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,18 +11,20 @@ class BenchPeakTest {
 
     @Test
     void aStepBelowTheSgemmIsItsShare() {
-        BenchPeak.Verdict v = BenchPeak.Verdict.of(60, 150);
-        assertEquals(150, v.peakGflops(), 1e-9);
-        assertEquals(40, v.percent(), 1e-9);
-        assertFalse(v.underMeasured());
+        assertVerdict(60, 150, 150, 40, false);
     }
 
     @Test
     void aStepFasterThanEverySgemmIsTheFlaggedPeakAndNeverAbove100Percent() {
-        BenchPeak.Verdict v = BenchPeak.Verdict.of(121, 103);
-        assertEquals(121, v.peakGflops(), 1e-9);
-        assertEquals(100, v.percent(), 1e-9);
-        assertTrue(v.underMeasured());
+        assertVerdict(121, 103, 121, 100, true);
+    }
+
+    /** The verdict on a step of {@code achieved} GFLOP/s against an sgemm of {@code sgemm}. */
+    private static void assertVerdict(double achieved, double sgemm, double peak, double percent, boolean underMeasured) {
+        BenchPeak.Verdict v = BenchPeak.Verdict.of(achieved, sgemm);
+        assertEquals(peak, v.peakGflops(), 1e-9);
+        assertEquals(percent, v.percent(), 1e-9);
+        assertEquals(underMeasured, v.underMeasured());
     }
 
     private static final String EPYC = """

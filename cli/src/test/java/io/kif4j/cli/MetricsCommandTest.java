@@ -36,9 +36,7 @@ class MetricsCommandTest {
     }
 
     Path file(String text) throws IOException {
-        Path f = dir.resolve("predictions.jsonl");
-        Files.writeString(f, text);
-        return f;
+        return Files.writeString(dir.resolve("predictions.jsonl"), text);
     }
 
     @Test

@@ -45,8 +45,7 @@ class ReferenceMethodsTest {
     @Test
     void mtlTrainsOnceOnEveryTaskAndHasAnApOnly() {
         Path out = tmp.resolve("mtl");
-        RunnerTest.run(RunnerTest.tiny("mtl"), out);
-        JsonNode m = Json.read(out.resolve("metrics.json"));
+        JsonNode m = runMetrics("mtl", out);
         assertEquals("joint", m.get("reference").asText());
         assertTrue(m.get("matrix").get(0).get(0).isNull() && m.get("matrix").get(0).get(1).isNull(), "no row after task 1");
         double ap = (m.get("matrix").get(1).get(0).asDouble() + m.get("matrix").get(1).get(1).asDouble()) / 2;
@@ -59,14 +58,18 @@ class ReferenceMethodsTest {
 
     @Test
     void singleScoresEachFreshAdapterOnItsOwnTaskOnly() {
-        Path out = tmp.resolve("single");
-        RunnerTest.run(RunnerTest.tiny("single"), out);
-        JsonNode m = Json.read(out.resolve("metrics.json"));
+        JsonNode m = runMetrics("single", tmp.resolve("single"));
         assertEquals("single", m.get("reference").asText());
         JsonNode a = m.get("matrix");
         assertTrue(a.get(0).get(1).isNull() && a.get(1).get(0).isNull(), "off-diagonal cells are not scored");
         assertEquals((a.get(0).get(0).asDouble() + a.get(1).get(1).asDouble()) / 2, m.get("ap").asDouble(), 1e-9);
         assertTrue(m.get("bwt").isNull());
+    }
+
+    /** A tiny run of {@code method} into {@code out}; its metrics.json. */
+    private static JsonNode runMetrics(String method, Path out) {
+        RunnerTest.run(RunnerTest.tiny(method), out);
+        return Json.read(out.resolve("metrics.json"));
     }
 
     private static long lines(Path p) {

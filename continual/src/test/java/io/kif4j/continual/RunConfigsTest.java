@@ -1,6 +1,7 @@
 package io.kif4j.continual;
 
 import io.kif4j.common.KifInputException;
+import io.kif4j.common.testing.InputErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad run config files fail at read time with one line naming the file and the key. */
@@ -24,12 +24,8 @@ class RunConfigsTest {
     }
 
     void assertRejected(Path file, String... fragments) {
-        KifInputException e = assertThrows(KifInputException.class, () -> RunConfigs.read(file));
-        assertTrue(e.getMessage().startsWith(file.toString()), "names the file: " + e.getMessage());
+        KifInputException e = InputErrors.assertRejected(() -> RunConfigs.read(file), file, fragments);
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "'" + f + "' in: " + e.getMessage());
-        }
     }
 
     @Test

@@ -23,14 +23,8 @@ class RunnerTest {
     Path tmp;
 
     static RunConfig tiny(String method) {
-        RunConfig c = TinyRuns.twoTasks(method);
-        c.trainPerTask = 8;
-        c.testPerTask = 6;
-        c.batch = 4;
-        c.maxSourceLength = 48;
-        c.maxTargetLength = 8;
-        c.seed = 7L;
-        return c;
+        // 8 training and 6 test examples per task, batch 4, prompts <= 48 and targets <= 8 tokens, seed 7
+        return TinyRuns.twoTasks(method, 8, 6, 4, 48, 8, 7L);
     }
 
     static ContinualRunner.Result run(RunConfig c, Path out) {

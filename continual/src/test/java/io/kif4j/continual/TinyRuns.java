@@ -1,6 +1,7 @@
 package io.kif4j.continual;
 
 import java.util.List;
+import java.util.Map;
 
 /** Run configurations small enough for a unit test on the built-in stories260K model. */
 public final class TinyRuns {
@@ -20,5 +21,12 @@ public final class TinyRuns {
         c.classBalanced = false;
         c.evalBatch = 16;
         return c;
+    }
+
+    /** {@link #twoTasks(String)} with the sizes, prompt and target lengths and seed a test's assertions depend on. */
+    public static RunConfig twoTasks(String method, int trainPerTask, int testPerTask, int batch, int maxSourceLength,
+                                     int maxTargetLength, long seed) {
+        return twoTasks(method).overlay(Map.of("trainPerTask", trainPerTask, "testPerTask", testPerTask,
+                "batch", batch, "maxSourceLength", maxSourceLength, "maxTargetLength", maxTargetLength, "seed", seed));
     }
 }

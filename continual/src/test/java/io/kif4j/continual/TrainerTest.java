@@ -39,13 +39,13 @@ class TrainerTest {
 
     @Test
     void trainingLowersTheLossAndTheSavedAdapterReloadsToTheSameLogits() {
-        Path dir = Fixture.shared().resolve("weights/stories260K-hf");
-        LanguageModel model = Models.load(dir);
         String[] colors = {"red", "blue", "green", "yellow"};
         List<Example> examples = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             examples.add(new Example("e" + i, "Tom has a " + colors[i % 4] + " ball. The ball is", colors[i % 4]));
         }
+        Path dir = Fixture.shared().resolve("weights/stories260K-hf");
+        LanguageModel model = Models.load(dir);
         try (Tokenizer tok = Tokenizers.load(dir)) {
             TaskInfo task = new TaskInfo(tmp, "colors", null, null, "colors", List.of(), Map.of(), Map.of(), "", null, null, List.of());
             Batcher batcher = new Batcher(ModelBatches.family(model), tok, PromptTemplates.builtIn().get(PromptTemplates.PLAIN),

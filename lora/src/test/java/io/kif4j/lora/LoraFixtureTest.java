@@ -26,13 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoraFixtureTest {
 
     @TestFactory
-    Stream<DynamicContainer> llama() {
-        return fixtures("llama");
-    }
-
-    @TestFactory
-    Stream<DynamicContainer> t5() {
-        return fixtures("t5");
+    Stream<DynamicContainer> llamaAndT5() {
+        return Stream.of("llama", "t5").flatMap(this::fixtures);
     }
 
     private Stream<DynamicContainer> fixtures(String type) {

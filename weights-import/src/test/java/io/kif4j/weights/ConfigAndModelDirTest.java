@@ -1,6 +1,7 @@
 package io.kif4j.weights;
 
 import io.kif4j.common.KifInputException;
+import io.kif4j.common.testing.InputErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,17 +19,11 @@ class ConfigAndModelDirTest {
     Path tmp;
 
     Path config(String json) throws Exception {
-        Path p = tmp.resolve("config.json");
-        Files.writeString(p, json);
-        return p;
+        return Files.writeString(tmp.resolve("config.json"), json);
     }
 
     void assertRejected(Runnable r, Path file, String... fragments) {
-        KifInputException e = assertThrows(KifInputException.class, r::run);
-        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "'" + f + "' in: " + e.getMessage());
-        }
+        InputErrors.assertRejected(r::run, file, fragments);
     }
 
     @Test

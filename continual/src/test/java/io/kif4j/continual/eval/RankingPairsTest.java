@@ -1,14 +1,11 @@
 package io.kif4j.continual.eval;
 
-import io.kif4j.datasets.Benchmarks;
 import io.kif4j.datasets.Example;
 import io.kif4j.datasets.Split;
 import io.kif4j.datasets.Task;
-import io.kif4j.datasets.batch.BatchOptions;
 import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.batch.ModelFamily;
-import io.kif4j.datasets.prompt.PromptTemplates;
 import io.kif4j.tokenizer.Tokenizer;
 import io.kif4j.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
@@ -30,12 +27,10 @@ class RankingPairsTest {
 
     @Test
     void labelsLongerThanTheTargetBudgetAreScoredWholeWithTheirEos() {
-        Path shared = Path.of(System.getProperty("kif.shared", "../shared"));
-        Path modelDir = shared.resolve("weights/stories260K-hf");
-        Task agnews = Benchmarks.open(Benchmarks.dataRoot(shared.resolve("data")), "long_sequence").task("agnews");
+        Path modelDir = RankingFixture.weights("stories260K-hf");
+        Task agnews = RankingFixture.longSequence().task("agnews");
         try (Tokenizer tok = Tokenizers.load(modelDir)) {
-            Batcher training = new Batcher(ModelFamily.LLAMA, tok, PromptTemplates.builtIn().get("short"),
-                    BatchOptions.defaults().withLengths(128, 16));
+            Batcher training = RankingFixture.shortPrompts(ModelFamily.LLAMA, tok);
             Example test = agnews.load(Split.TEST).get(0);
             List<String> labels = agnews.info().labels();
             List<EncodedExample> pairs = Evaluator.rankingPairs(training, agnews.info(), List.of(test));

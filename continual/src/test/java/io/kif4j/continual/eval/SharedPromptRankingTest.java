@@ -1,16 +1,12 @@
 package io.kif4j.continual.eval;
 
-import io.kif4j.continual.metrics.ScoringOptions;
 import io.kif4j.datasets.Benchmark;
-import io.kif4j.datasets.Benchmarks;
 import io.kif4j.datasets.Example;
 import io.kif4j.datasets.Split;
 import io.kif4j.datasets.Task;
-import io.kif4j.datasets.batch.BatchOptions;
 import io.kif4j.datasets.batch.Batcher;
 import io.kif4j.datasets.batch.EncodedExample;
 import io.kif4j.datasets.batch.ModelFamily;
-import io.kif4j.datasets.prompt.PromptTemplates;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
@@ -18,15 +14,11 @@ import io.kif4j.lora.LoraModule;
 import io.kif4j.transformer.llama.LlamaModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import io.kif4j.tokenizer.Tokenizer;
-import io.kif4j.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
@@ -37,14 +29,11 @@ class SharedPromptRankingTest {
 
     @Test
     void sharedPromptScoresEqualFullSequenceScores() {
-        Path shared = Path.of(System.getProperty("kif.shared", "../shared"));
-        Path modelDir = shared.resolve("weights/stories260K-hf");
-        LlamaModel model = LlamaModel.load(modelDir);
-        Benchmark bench = Benchmarks.open(Benchmarks.dataRoot(shared.resolve("data")), "long_sequence");
-        try (Tokenizer tok = Tokenizers.load(modelDir)) {
-            Batcher batcher = new Batcher(ModelFamily.LLAMA, tok, PromptTemplates.builtIn().get("short"),
-                    BatchOptions.defaults().withLengths(128, 16));
-            Evaluator ev = new Evaluator(model, tok, batcher, Evaluator.Mode.RANK_LABELS, 16, 4, ScoringOptions.kif());
+        Benchmark bench = RankingFixture.longSequence();
+        try (var r = RankingFixture.Ranking.open("stories260K-hf", LlamaModel::load, ModelFamily.LLAMA)) {
+            LlamaModel model = r.model();
+            Batcher batcher = r.batcher();
+            Evaluator ev = r.ev();
             compare(bench, batcher, ev, model);
             // and with a trained-looking adapter (B ≠ 0) attached in eval mode
             LoraAdapter lora = LoraAdapter.create(LoraConfig.of(8, 16, 0.05, List.of("q_proj", "k_proj", "v_proj",
@@ -70,10 +59,7 @@ class SharedPromptRankingTest {
             }
             double[] cached = ev.sharedPromptLogLikelihoods(model::continuationLogLikelihoods, pairs, labels.size());
             assertNotNull(cached, name + ": the encodings share a prompt");
-            double[] full = ev.fullSequenceLogLikelihoods(pairs);
-            for (int i = 0; i < full.length; i++) {
-                assertEquals(full[i], cached[i], 2e-3 * Math.max(1, Math.abs(full[i])), name + " pair " + i);
-            }
+            RankingFixture.assertSameLogLikelihoods(ev.fullSequenceLogLikelihoods(pairs), cached, name);
         }
     }
 }

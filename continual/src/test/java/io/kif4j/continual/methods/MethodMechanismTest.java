@@ -40,13 +40,8 @@ class MethodMechanismTest {
     Path tmp;
 
     static RunConfig tiny(String method) {
-        RunConfig c = TinyRuns.twoTasks(method);
-        c.trainPerTask = 4;
-        c.testPerTask = 2;
-        c.batch = 2;
-        c.maxSourceLength = 40;
-        c.maxTargetLength = 6;
-        c.seed = 3L;
+        // 4 training and 2 test examples per task, batch 2, prompts <= 40 and targets <= 6 tokens, seed 3
+        RunConfig c = TinyRuns.twoTasks(method, 4, 2, 2, 40, 6, 3L);
         c.memoryRatio = 0.5; // 2 of 4 examples per task, so the memory holds something to replay
         return c;
     }

@@ -41,13 +41,8 @@ class ReplayMemoryRunTest {
     Path tmp;
 
     static RunConfig tiny(String method) {
-        RunConfig c = TinyRuns.twoTasks(method);
-        c.trainPerTask = TRAIN;
-        c.testPerTask = 2;
-        c.batch = 4;
-        c.maxSourceLength = 40;
-        c.maxTargetLength = 6;
-        c.seed = 7L;
+        // TRAIN training and 2 test examples per task, batch 4, prompts <= 40 and targets <= 6 tokens, seed 7
+        RunConfig c = TinyRuns.twoTasks(method, TRAIN, 2, 4, 40, 6, 7L);
         c.memoryRatio = RATIO;
         c.rkifInnerSteps = 1;
         c.rkifOuterSteps = 1;

@@ -2,13 +2,9 @@ package io.kif4j.lora.perf;
 
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
-import io.kif4j.lora.LoraConfig;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.RandomWeightSource;
 import io.kif4j.transformer.nn.NativeMemory;
-import io.kif4j.transformer.t5.T5Graph;
 import io.kif4j.transformer.t5.T5Model;
-import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
@@ -19,8 +15,6 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
 
 /**
  * Not a test: where the native memory of a T5-small-sized LoRA (q, v) gradient step goes. After every op, ND4J's
@@ -115,19 +109,11 @@ public final class T5MemProfile {
     }
 
     public static void main(String[] args) throws Exception {
-        int batch = 8, src = 128, tgt = 16;
-        T5Config c = new T5Config(512, 64, 2048, 6, 6, 8, 32, 128, 1e-6, "relu", false, true, 32128, 0, 1, 0);
-        T5Model model = new T5Model(c, new RandomWeightSource(T5Graph.stateDictShapes(c), 42, 0.05));
+        T5Model model = T5SmallStep.randomModel();
         System.out.printf("model: nd4j %d MB, %s%n", NativeMemory.allocatedBytes() >> 20, status());
-        LoraAdapter lora = LoraAdapter.create(LoraConfig.of(8, 16, 0.05, List.of("q", "v"), "SEQ_2_SEQ_LM"), 42);
-        lora.setTraining(true);
-        Lora.attach(model, lora);
-        Random rnd = new Random(7);
-        int[][] ids = new int[batch][src];
-        int[][] labels = new int[batch][tgt];
-        for (int[] r : ids) for (int i = 0; i < src; i++) r[i] = 3 + rnd.nextInt(32000);
-        for (int[] r : labels) for (int i = 0; i < tgt; i++) r[i] = 3 + rnd.nextInt(32000);
-        ModelInputs in = new ModelInputs(ids, ModelInputs.of(ids).attentionMask(), labels, null, null);
+        T5SmallStep step = T5SmallStep.on(model);
+        LoraAdapter lora = step.lora();
+        ModelInputs in = step.in();
         int steps = Integer.getInteger("steps", 4);
         for (int s = 0; s < steps; s++) {
             Peak p = new Peak();

@@ -1,6 +1,7 @@
 package io.kif4j.transformer.io;
 
 import io.kif4j.common.KifInputException;
+import io.kif4j.common.testing.InputErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The CLI's inputs.json: well-formed batches read, malformed ones fail naming the file and the field. */
 class InputsJsonTest {
@@ -25,12 +24,8 @@ class InputsJsonTest {
 
     void assertRejected(String json, String... fragments) throws IOException {
         Path f = file(json);
-        KifInputException e = assertThrows(KifInputException.class, () -> InputsJson.read(f));
-        assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
+        KifInputException e = InputErrors.assertRejected(() -> InputsJson.read(f), f, fragments);
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
-        for (String frag : fragments) {
-            assertTrue(e.getMessage().contains(frag), "'" + frag + "' in: " + e.getMessage());
-        }
     }
 
     @Test
