@@ -1,7 +1,6 @@
 package io.kif4j.bench;
 
 import io.kif4j.transformer.nn.FrozenMatMul;
-import io.kif4j.transformer.nn.Gradients;
 import io.kif4j.transformer.nn.Relu;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -10,20 +9,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Frozen linear layers, old form against new: a backward pass into a LoRA-like trainable matrix through six
@@ -32,46 +21,37 @@ import java.util.concurrent.TimeUnit;
  * that never runs, but the forward is slow), or as {@link FrozenMatMul} with {@link Relu} (the code's form now:
  * {@code matmul} forward, a backward for the input only, and ReLU's backward as g·step(x)).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=8G"})
-public class FrozenLinearBenchmark {
+public class FrozenLinearBenchmark extends GraphBenchmark {
 
     @Param({"matmul", "xw_plus_b", "frozen_matmul"})
     String frozen;
-
-    SameDiff linearGraph;
-    Map<String, INDArray> linearInputs;
 
     @Setup
     public void setUp() {
         Nd4j.getRandom().setSeed(1);
         int n = 1024;
         int d = 512;
-        linearGraph = SameDiff.create();
-        SDVariable x = linearGraph.placeHolder("x", DataType.FLOAT, -1, d);
-        SDVariable a = linearGraph.var("a", Nd4j.randn(DataType.FLOAT, 8, d).muli(0.05));
-        SDVariable h = x.add(linearGraph.mmul(linearGraph.mmul(x, a, false, true, false), a)); // trainable path
+        graph = SameDiff.create();
+        SDVariable x = graph.placeHolder("x", DataType.FLOAT, -1, d);
+        SDVariable a = graph.var("a", Nd4j.randn(DataType.FLOAT, 8, d).muli(0.05));
+        SDVariable h = x.add(graph.mmul(graph.mmul(x, a, false, true, false), a)); // trainable path
         for (int l = 0; l < 6; l++) {
             INDArray w = Nd4j.randn(DataType.FLOAT, d, d).muli(0.05);
             h = switch (frozen) {
-                case "matmul" -> linearGraph.mmul(h, linearGraph.constant(w), false, true, false);
-                case "xw_plus_b" -> new XwPlusB(linearGraph, h, linearGraph.constant(w.transpose()),
-                        linearGraph.constant(Nd4j.zeros(DataType.FLOAT, d))).outputVariable();
-                default -> FrozenMatMul.apply(linearGraph, h, linearGraph.constant(w));
+                case "matmul" -> graph.mmul(h, graph.constant(w), false, true, false);
+                case "xw_plus_b" -> new XwPlusB(graph, h, graph.constant(w.transpose()),
+                        graph.constant(Nd4j.zeros(DataType.FLOAT, d))).outputVariable();
+                default -> FrozenMatMul.apply(graph, h, graph.constant(w));
             };
-            h = frozen.equals("frozen_matmul") ? Relu.apply(linearGraph, h) : linearGraph.nn.relu(h, 0);
+            h = frozen.equals("frozen_matmul") ? Relu.apply(graph, h) : graph.nn.relu(h, 0);
         }
-        linearGraph.setLossVariables(linearGraph.sum("loss", h.mul(h)));
-        linearInputs = Map.of("x", Nd4j.randn(DataType.FLOAT, n, d));
+        graph.setLossVariables(graph.sum("loss", h.mul(h)));
+        inputs = Map.of("x", Nd4j.randn(DataType.FLOAT, n, d));
 
     }
 
     @Benchmark
     public Object frozenLinearBackward() {
-        return Gradients.compute(linearGraph, linearInputs, List.of("loss"), List.of("a")).gradients();
+        return backward("a");
     }
 }

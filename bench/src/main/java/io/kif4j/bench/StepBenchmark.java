@@ -10,33 +10,19 @@ import io.kif4j.transformer.llama.LlamaGraph;
 import io.kif4j.transformer.llama.LlamaModel;
 import io.kif4j.weights.LlamaConfig;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The default run's hot paths on a stories260K-shaped LLaMA (dim 64, 5 layers, 8 heads / 4 key-value heads,
  * vocab 512; random weights): a LoRA step (r 8 on every linear, dropout 0.05) on 8 × 128 tokens, and the
  * label-ranking forward pass on 32 × 128.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=8G"})
-public class StepBenchmark {
+public class StepBenchmark extends KifBenchmark {
 
     @Param({"128"})
     int length;
