@@ -3,6 +3,8 @@ package io.kif4j.tokenizer;
 import io.kif4j.common.testing.FuzzFiles;
 import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -84,24 +86,18 @@ class HostileTokenizerFilesTest {
         assertRejected(seed("huge_added_id"), "tokenizer.json", "added token 'x'", "id 2147483647");
     }
 
-    @Test
-    void tokenizerJsonSavedAsTokenizerModel() throws IOException {
-        assertRejected(seed("json_as_model"), "tokenizer.model", "looks like JSON");
-    }
-
-    @Test
-    void sentencePieceModelSavedAsTokenizerJson() throws IOException {
-        assertRejected(seed("model_as_json"), "tokenizer.json", "not valid JSON");
-    }
-
-    @Test
-    void truncatedModel() throws IOException {
-        assertRejected(seed("truncated_model"), "spiece.model", "malformed protobuf");
-    }
-
-    @Test
-    void malformedConfigBesideTheModel() throws IOException {
-        assertRejected(seed("config_not_json"), "tokenizer_config.json", "not valid JSON");
+    /**
+     * A tokenizer.json saved as tokenizer.model, a SentencePiece model saved as tokenizer.json, a truncated model,
+     * a malformed config beside the model.
+     */
+    @ParameterizedTest(name = "{0}: {1}, {2}")
+    @CsvSource({
+            "json_as_model, tokenizer.model, looks like JSON",
+            "model_as_json, tokenizer.json, not valid JSON",
+            "truncated_model, spiece.model, malformed protobuf",
+            "config_not_json, tokenizer_config.json, not valid JSON"})
+    void fileInTheWrongFormat(String seed, String file, String fragment) throws IOException {
+        assertRejected(seed(seed), file, fragment);
     }
 
     @Test

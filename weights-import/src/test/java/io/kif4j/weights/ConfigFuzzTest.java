@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.testing.FuzzFiles;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.weights.safetensors.ShardedSafetensors;
@@ -26,12 +27,12 @@ class ConfigFuzzTest {
             "\"tie_word_embeddings\"", "\"vocab_size\"", "\"weight_map\"", "-"})
     @FuzzTest(maxDuration = "10m")
     void configJson(byte[] data) {
-        Path dir = FuzzSupport.scratch("config");
-        Path config = FuzzSupport.write(dir.resolve("config.json"), data);
-        FuzzSupport.expectCleanOutcome(dir, () -> HfModelDir.open(dir).modelType());
-        FuzzSupport.expectCleanOutcome(dir, () -> LlamaConfig.read(config));
-        FuzzSupport.expectCleanOutcome(dir, () -> T5Config.read(config));
-        Path index = FuzzSupport.write(dir.resolve("model.safetensors.index.json"), data);
-        FuzzSupport.expectCleanOutcome(dir, () -> ShardedSafetensors.open(index));
+        Path dir = FuzzFiles.scratch("config");
+        Path config = FuzzFiles.write(dir, "config.json", data);
+        FuzzFiles.expectCleanOutcome(dir, () -> HfModelDir.open(dir).modelType());
+        FuzzFiles.expectCleanOutcome(dir, () -> LlamaConfig.read(config));
+        FuzzFiles.expectCleanOutcome(dir, () -> T5Config.read(config));
+        Path index = FuzzFiles.write(dir, "model.safetensors.index.json", data);
+        FuzzFiles.expectCleanOutcome(dir, () -> ShardedSafetensors.open(index));
     }
 }

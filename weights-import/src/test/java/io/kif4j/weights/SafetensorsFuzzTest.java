@@ -1,5 +1,6 @@
 package io.kif4j.weights;
 
+import io.kif4j.common.testing.FuzzFiles;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 
@@ -14,9 +15,9 @@ class SafetensorsFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void safetensorsFile(byte[] data) {
-        Path dir = FuzzSupport.scratch("safetensors");
-        Path file = FuzzSupport.write(dir.resolve("model.safetensors"), data);
-        FuzzSupport.expectCleanOutcome(dir, () -> {
+        Path dir = FuzzFiles.scratch("safetensors");
+        Path file = FuzzFiles.write(dir, "model.safetensors", data);
+        FuzzFiles.expectCleanOutcome(dir, () -> {
             SafetensorsFile f = SafetensorsFile.open(file);
             for (String name : f.names()) {
                 f.load(name);

@@ -84,11 +84,10 @@ class PromptTemplatesTest {
     @Test
     void oloraPromptIsTheTaskJsonTemplateBehindTheTaskAndDatasetPrefix() {
         PromptTemplate olora = TEMPLATES.get(PromptTemplates.OLORA);
-        for (String name : longSeq.taskNames()) {
-            TaskInfo info = longSeq.task(name).info();
+        for (TaskInfo info : longSeqInfos()) {
             String oloraTemplate = taskJsonString(info, "olora_prompt_template");
             String expected = "Task:" + info.family() + "\nDataset:" + info.dataset() + "\n" + oloraTemplate.replace("{0}", "XYZ");
-            assertEquals(expected, olora.render(info, "XYZ").text(), name);
+            assertEquals(expected, olora.render(info, "XYZ").text(), info.name());
         }
         assertEquals("Task:SC\nDataset:SST-2\nWhat is the sentiment of the following paragraph? Choose one from the option.\n"
                 + "Option: Good, Bad \nText: bad . \nAnswer:", olora.render(longSeq.task("sst2").info(), "Text: bad . ").text());
@@ -98,11 +97,10 @@ class PromptTemplatesTest {
     @Test
     void familyInstructionsOfTheResourceEqualTaskJsonInstructions() {
         PromptTemplate olora = TEMPLATES.get(PromptTemplates.OLORA);
-        for (String name : longSeq.taskNames()) {
-            TaskInfo info = longSeq.task(name).info();
+        for (TaskInfo info : longSeqInfos()) {
             String fromTaskJson = taskJsonString(info, "olora_instruction");
             if (fromTaskJson != null) {
-                assertEquals(fromTaskJson, olora.instructionFor(info) + "\n", name);
+                assertEquals(fromTaskJson, olora.instructionFor(info) + "\n", info.name());
             }
         }
     }
@@ -145,5 +143,10 @@ class PromptTemplatesTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Every Long Sequence task's info, in the benchmark's order. */
+    private List<TaskInfo> longSeqInfos() {
+        return longSeq.taskNames().stream().map(n -> longSeq.task(n).info()).toList();
     }
 }
