@@ -29,25 +29,25 @@ class SharedPromptRankingTest {
 
     @Test
     void sharedPromptScoresEqualFullSequenceScores() {
-        Benchmark bench = RankingFixture.longSequence();
         try (var r = RankingFixture.Ranking.open("stories260K-hf", LlamaModel::load, ModelFamily.LLAMA)) {
-            LlamaModel model = r.model();
-            Batcher batcher = r.batcher();
-            Evaluator ev = r.ev();
-            compare(bench, batcher, ev, model);
+            compare(r);
             // and with a trained-looking adapter (B ≠ 0) attached in eval mode
             LoraAdapter lora = LoraAdapter.create(LoraConfig.of(8, 16, 0.05, List.of("q_proj", "k_proj", "v_proj",
                     "o_proj", "gate_proj", "up_proj", "down_proj"), "CAUSAL_LM"), 42);
-            Lora.attach(model, lora);
+            Lora.attach(r.model(), lora);
             Nd4j.getRandom().setSeed(5);
             for (LoraModule m : lora.modules()) {
                 m.b().assign(Nd4j.randn(DataType.FLOAT, m.b().shape()).muli(0.2));
             }
-            compare(bench, batcher, ev, model);
+            compare(r);
         }
     }
 
-    private static void compare(Benchmark bench, Batcher batcher, Evaluator ev, LlamaModel model) {
+    private static void compare(RankingFixture.Ranking<LlamaModel> r) {
+        Benchmark bench = RankingFixture.longSequence();
+        Batcher batcher = r.batcher();
+        Evaluator ev = r.ev();
+        LlamaModel model = r.model();
         for (String name : List.of("agnews", "dbpedia")) {
             Task task = bench.task(name);
             List<String> labels = task.info().labels();

@@ -1,7 +1,6 @@
 package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.GenerationResult;
-import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every decoder-only fixture folder of both roots (llama, qwen2, mistral, gemma, …), base model: README §5. */
@@ -31,12 +29,7 @@ class LlamaFixtureTest {
     }
 
     static void logitsAndLoss(Fixture f, LlamaModel model) {
-        ScoreResult r = model.score(f.inputs().batch());
-        double diff = Fixture.maxAbsDiffValid(r.logits(), f.tensor("logits"), f.intMatrix("valid_positions"));
-        System.out.printf("%s (%s): max |logits - HF| at valid positions = %.3g, |loss - HF| = %.3g%n", f.name(),
-                f.modelType(), diff, Math.abs(r.loss() - f.at("loss").asDouble()));
-        assertTrue(diff <= 1e-4, f.name() + ": logits differ by " + diff);
-        assertEquals(f.at("loss").asDouble(), r.loss(), 1e-5, f.name() + ": loss");
+        f.assertScoreMatchesHf(model.score(f.inputs().batch()), f.name() + " (" + f.modelType() + ")");
     }
 
     static void greedy(Fixture f, LlamaModel model, boolean stop) {

@@ -2,7 +2,6 @@ package io.kif4j.transformer.t5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.transformer.GenerationResult;
-import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
@@ -59,12 +58,7 @@ class T5FixtureTest {
     }
 
     static void logitsAndLoss(Fixture f, T5Model model) {
-        ScoreResult r = model.score(f.inputs().batch());
-        double diff = Fixture.maxAbsDiffValid(r.logits(), f.tensor("logits"), f.intMatrix("valid_positions"));
-        System.out.printf("%s: max |logits - HF| at valid positions = %.3g, |loss - HF| = %.3g%n", f.name(), diff,
-                Math.abs(r.loss() - f.at("loss").asDouble()));
-        assertTrue(diff <= 1e-4, f.name() + ": logits differ by " + diff);
-        assertEquals(f.at("loss").asDouble(), r.loss(), 1e-5, f.name() + ": loss");
+        f.assertScoreMatchesHf(model.score(f.inputs().batch()), f.name());
     }
 
     static void greedy(Fixture f, T5Model model, boolean stop) {

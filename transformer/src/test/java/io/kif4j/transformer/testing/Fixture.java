@@ -1,6 +1,7 @@
 package io.kif4j.transformer.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.io.InputsJson;
 import io.kif4j.common.Json;
 import io.kif4j.weights.safetensors.SafetensorsFile;
@@ -12,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One reference fixture folder (see ../shared/fixtures/README.md and ../shared/fixtures-families/README.md),
@@ -130,6 +134,18 @@ public record Fixture(Path dir, String modelType, String conventions, JsonNode e
     }
 
     /** Largest |a − e| over positions whose valid flag is 1; a and e are [B, T, V]. */
+    /**
+     * A forward pass against HF's: logits to 1e-4 at the valid positions and the loss to 1e-5; prints both
+     * differences under {@code label}.
+     */
+    public void assertScoreMatchesHf(ScoreResult r, String label) {
+        double diff = maxAbsDiffValid(r.logits(), tensor("logits"), intMatrix("valid_positions"));
+        System.out.printf("%s: max |logits - HF| at valid positions = %.3g, |loss - HF| = %.3g%n", label, diff,
+                Math.abs(r.loss() - at("loss").asDouble()));
+        assertTrue(diff <= 1e-4, name() + ": logits differ by " + diff);
+        assertEquals(at("loss").asDouble(), r.loss(), 1e-5, name() + ": loss");
+    }
+
     public static double maxAbsDiffValid(INDArray actual, INDArray expected, int[][] valid) {
         if (!java.util.Arrays.equals(actual.shape(), expected.shape())) {
             throw new AssertionError("shape " + java.util.Arrays.toString(actual.shape()) + " != expected "
