@@ -2,6 +2,7 @@ package io.kif4j.datasets;
 
 import io.kif4j.common.KifInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -32,9 +33,9 @@ class MalformedTaskTest {
     static final String LABELS = "{\"task\": \"t\", \"labels\": [\"yes\", \"no\"]}";
 
     void assertFails(Path folder, String... fragments) {
-        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder).load(Split.TRAIN));
+        String m = refusal(() -> Task.open(folder).load(Split.TRAIN));
         for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "message lacks \"" + f + "\": " + e.getMessage());
+            assertTrue(m.contains(f), "message lacks \"" + f + "\": " + m);
         }
     }
 
@@ -113,30 +114,27 @@ class MalformedTaskTest {
     @Test
     void missingSplitFile() throws IOException {
         Path folder = task(LABELS, GOOD);
-        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder).load(Split.TEST));
-        assertTrue(e.getMessage().contains("test.jsonl") && e.getMessage().contains("no test split"), e.getMessage());
+        String m = refusal(() -> Task.open(folder).load(Split.TEST));
+        assertTrue(m.contains("test.jsonl") && m.contains("no test split"), m);
     }
 
     @Test
     void badTaskJson() throws IOException {
         Path folder = task("{\"labels\": \"yes\"}", GOOD);
-        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().contains("task.json") && e.getMessage().contains("field \"labels\""), e.getMessage());
-        Files.writeString(folder.resolve("task.json"), "{\"labels\": [\"a\"], ");
-        e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().contains("task.json") && e.getMessage().contains("not valid JSON"), e.getMessage());
-        Files.writeString(folder.resolve("task.json"), "{\"splits\": {\"validation\": {\"count\": 3}}}");
-        e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().contains("unknown split \"validation\""), e.getMessage());
+        String m = refusal(() -> Task.open(folder));
+        assertTrue(m.contains("task.json") && m.contains("field \"labels\""), m);
+        m = taskJsonRefusal(folder, "{\"labels\": [\"a\"], ");
+        assertTrue(m.contains("task.json") && m.contains("not valid JSON"), m);
+        m = taskJsonRefusal(folder, "{\"splits\": {\"validation\": {\"count\": 3}}}");
+        assertTrue(m.contains("unknown split \"validation\""), m);
     }
 
     @Test
     void ordersNamingAMissingTask() throws IOException {
         task(LABELS, GOOD);
         Files.writeString(dir.resolve("orders.json"), "{\"orders\": {\"1\": [\"t\", \"u\"]}}");
-        KifInputException e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, dir.resolve("orders.json")));
-        assertTrue(e.getMessage().contains("orders.json") && e.getMessage().contains("orders.1") && e.getMessage().contains("no task \"u\""),
-                e.getMessage());
+        String m = refusal(() -> FolderBenchmark.open(dir, dir.resolve("orders.json")));
+        assertTrue(m.contains("orders.json") && m.contains("orders.1") && m.contains("no task \"u\""), m);
     }
 
     @Test
@@ -150,23 +148,22 @@ class MalformedTaskTest {
     @Test
     void zeroLengthOrNonUtf8TaskJson() throws IOException {
         Path folder = task("", GOOD);
-        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().startsWith(folder.resolve("task.json").toString()), e.getMessage());
+        String m = refusal(() -> Task.open(folder));
+        assertTrue(m.startsWith(folder.resolve("task.json").toString()), m);
         Files.write(folder.resolve("task.json"), new byte[] {'{', '"', 't', 'a', 's', 'k', '"', ':', '"', (byte) 0xC3, '(', '"', '}'});
-        e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().startsWith(folder.resolve("task.json").toString())
-                && e.getMessage().contains("not valid JSON"), e.getMessage());
-        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        m = refusal(() -> Task.open(folder));
+        assertTrue(m.startsWith(folder.resolve("task.json").toString())
+                && m.contains("not valid JSON"), m);
+        assertTrue(!m.contains("\n"), m);
     }
 
     @Test
     void splitCountOfTheWrongTypeOrNegative() throws IOException {
         Path folder = task("{\"splits\": {\"train\": {\"count\": -1}}}", GOOD);
-        KifInputException e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().contains("splits.train.count") && e.getMessage().contains("non-negative"), e.getMessage());
-        Files.writeString(folder.resolve("task.json"), "{\"splits\": {\"train\": {\"count\": \"2\"}}}");
-        e = assertThrows(KifInputException.class, () -> Task.open(folder));
-        assertTrue(e.getMessage().contains("splits.train.count"), e.getMessage());
+        String m = refusal(() -> Task.open(folder));
+        assertTrue(m.contains("splits.train.count") && m.contains("non-negative"), m);
+        m = taskJsonRefusal(folder, "{\"splits\": {\"train\": {\"count\": \"2\"}}}");
+        assertTrue(m.contains("splits.train.count"), m);
     }
 
     @Test
@@ -174,19 +171,30 @@ class MalformedTaskTest {
         task(LABELS, GOOD);
         Path orders = dir.resolve("orders.json");
         Files.writeString(orders, "{\"orders\": {\"1\": \"t\"}}");
-        KifInputException e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
-        assertTrue(e.getMessage().startsWith(orders.toString()) && e.getMessage().contains("orders.1"), e.getMessage());
+        String m = refusal(() -> FolderBenchmark.open(dir, orders));
+        assertTrue(m.startsWith(orders.toString()) && m.contains("orders.1"), m);
         Files.writeString(orders, "[]");
-        e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
-        assertTrue(e.getMessage().startsWith(orders.toString()), e.getMessage());
+        m = refusal(() -> FolderBenchmark.open(dir, orders));
+        assertTrue(m.startsWith(orders.toString()), m);
         Files.writeString(orders, "{\"orders\": {\"1\": [\"t\", \"t\"]}}");
-        e = assertThrows(KifInputException.class, () -> FolderBenchmark.open(dir, orders));
-        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+        m = refusal(() -> FolderBenchmark.open(dir, orders));
+        assertTrue(m.contains("twice"), m);
     }
 
     @Test
     void truncatedLastLine() throws IOException {
         Path folder = task(LABELS, GOOD + "{\"id\": \"b\", \"inp");
         assertFails(folder, "train.jsonl", "line 2", "not valid JSON");
+    }
+
+    /** The message of the input error that opening {@code folder} must throw once its task.json is {@code json}. */
+    private static String taskJsonRefusal(Path folder, String json) throws IOException {
+        Files.writeString(folder.resolve("task.json"), json);
+        return refusal(() -> Task.open(folder));
+    }
+
+    /** The message of the input error {@code call} must throw. */
+    private static String refusal(Executable call) {
+        return assertThrows(KifInputException.class, call).getMessage();
     }
 }

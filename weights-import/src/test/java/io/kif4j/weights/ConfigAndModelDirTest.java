@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +25,12 @@ class ConfigAndModelDirTest {
 
     void assertRejected(Runnable r, Path file, String... fragments) {
         InputErrors.assertRejected(r::run, file, fragments);
+    }
+
+    /** Writes {@code json} as config.json and asserts that {@code read} refuses it, naming the file and each fragment. */
+    void assertConfigRejected(Function<Path, ?> read, String json, String... fragments) throws Exception {
+        Path p = config(json);
+        assertRejected(() -> read.apply(p), p, fragments);
     }
 
     @Test
@@ -54,20 +61,13 @@ class ConfigAndModelDirTest {
 
     @Test
     void badConfigValuesNameTheFieldAndTheFile() throws Exception {
-        Path p = config("{\"model_type\":\"llama\",\"hidden_size\":\"64\"}");
-        assertRejected(() -> LlamaConfig.read(p), p, "'hidden_size'", "expected an integer");
-        Path q = config("{\"model_type\":\"llama\",\"hidden_size\":-64}");
-        assertRejected(() -> LlamaConfig.read(q), q, "'hidden_size'", "positive");
-        Path r = config("{\"model_type\":\"llama\",\"hidden_size\":60,\"num_attention_heads\":8}");
-        assertRejected(() -> LlamaConfig.read(r), r, "not divisible");
-        Path s = config("{\"model_type\":\"llama\",\"num_attention_heads\":8,\"num_key_value_heads\":3}");
-        assertRejected(() -> LlamaConfig.read(s), s, "num_key_value_heads");
-        Path t = config("{\"model_type\":\"gpt2\"}");
-        assertRejected(() -> LlamaConfig.read(t), t, "model_type", "gpt2");
-        Path u = config("{\"model_type\": ");
-        assertRejected(() -> LlamaConfig.read(u), u, "not well-formed JSON");
-        Path v = config("{\"model_type\":\"t5\",\"feed_forward_proj\":\"gated-swoosh\"}");
-        assertRejected(() -> T5Config.read(v), v, "feed_forward_proj");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"hidden_size\":\"64\"}", "'hidden_size'", "expected an integer");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"hidden_size\":-64}", "'hidden_size'", "positive");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"hidden_size\":60,\"num_attention_heads\":8}", "not divisible");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"num_attention_heads\":8,\"num_key_value_heads\":3}", "num_key_value_heads");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"gpt2\"}", "model_type", "gpt2");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\": ", "not well-formed JSON");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"feed_forward_proj\":\"gated-swoosh\"}", "feed_forward_proj");
     }
 
     @Test
@@ -89,18 +89,14 @@ class ConfigAndModelDirTest {
     @Test
     void jacksonLimitsGiveAnInputErrorNotANullPointer() throws Exception {
         // Jackson's nesting-depth and number-length limits throw without a location; reading it was an NPE.
-        Path deep = config("{\"a\":" + "[".repeat(1200) + "]".repeat(1200) + "}");
-        assertRejected(() -> LlamaConfig.read(deep), deep, "not well-formed JSON", "nesting depth");
-        Path longNumber = config("{\"hidden_size\":" + "9".repeat(1200) + "}");
-        assertRejected(() -> LlamaConfig.read(longNumber), longNumber, "not well-formed JSON");
+        assertConfigRejected(LlamaConfig::read, "{\"a\":" + "[".repeat(1200) + "]".repeat(1200) + "}", "not well-formed JSON", "nesting depth");
+        assertConfigRejected(LlamaConfig::read, "{\"hidden_size\":" + "9".repeat(1200) + "}", "not well-formed JSON");
     }
 
     @Test
     void zeroLengthNonUtf8AndNonObjectConfigs() throws Exception {
-        Path empty = config("");
-        assertRejected(() -> T5Config.read(empty), empty, "expected a JSON object");
-        Path array = config("[1,2]");
-        assertRejected(() -> T5Config.read(array), array, "expected a JSON object");
+        assertConfigRejected(T5Config::read, "", "expected a JSON object");
+        assertConfigRejected(T5Config::read, "[1,2]", "expected a JSON object");
         Path latin1 = tmp.resolve("config.json");
         Files.write(latin1, new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0xe9, '"', '}'});
         assertRejected(() -> T5Config.read(latin1), latin1, "not valid UTF-8");
@@ -108,31 +104,23 @@ class ConfigAndModelDirTest {
 
     @Test
     void wrongTypesAndNonFiniteNumbersNameTheField() throws Exception {
-        Path frac = config("{\"model_type\":\"t5\",\"num_heads\":4.5}");
-        assertRejected(() -> T5Config.read(frac), frac, "'num_heads'", "expected an integer");
-        Path huge = config("{\"model_type\":\"t5\",\"d_model\":3000000000}");
-        assertRejected(() -> T5Config.read(huge), huge, "'d_model'", "expected an integer");
-        Path bool = config("{\"model_type\":\"t5\",\"tie_word_embeddings\":\"yes\"}");
-        assertRejected(() -> T5Config.read(bool), bool, "'tie_word_embeddings'", "true or false");
-        Path inf = config("{\"model_type\":\"llama\",\"rms_norm_eps\":1e999}");
-        assertRejected(() -> LlamaConfig.read(inf), inf, "'rms_norm_eps'", "finite");
-        Path zeroHeads = config("{\"model_type\":\"t5\",\"num_heads\":0}");
-        assertRejected(() -> T5Config.read(zeroHeads), zeroHeads, "'num_heads'", "positive");
-        Path oddHeadDim = config("{\"model_type\":\"llama\",\"hidden_size\":24,\"num_attention_heads\":8}");
-        assertRejected(() -> LlamaConfig.read(oddHeadDim), oddHeadDim, "head_dim 3", "even");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"num_heads\":4.5}", "'num_heads'", "expected an integer");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"d_model\":3000000000}", "'d_model'", "expected an integer");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"tie_word_embeddings\":\"yes\"}", "'tie_word_embeddings'", "true or false");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"rms_norm_eps\":1e999}", "'rms_norm_eps'", "finite");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"num_heads\":0}", "'num_heads'", "positive");
+        assertConfigRejected(LlamaConfig::read, "{\"model_type\":\"llama\",\"hidden_size\":24,\"num_attention_heads\":8}", "head_dim 3", "even");
     }
 
     @Test
     void feedForwardProjOfOnlyADash() throws Exception {
         // "-".split("-") is empty: this was an ArrayIndexOutOfBoundsException.
-        Path p = config("{\"model_type\":\"t5\",\"feed_forward_proj\":\"-\"}");
-        assertRejected(() -> T5Config.read(p), p, "feed_forward_proj '-'");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"t5\",\"feed_forward_proj\":\"-\"}", "feed_forward_proj '-'");
     }
 
     @Test
     void unknownModelTypeIsNamed() throws Exception {
-        Path p = config("{\"model_type\":\"bert\"}");
-        assertRejected(() -> T5Config.read(p), p, "model_type is 'bert'", "expected 't5'");
+        assertConfigRejected(T5Config::read, "{\"model_type\":\"bert\"}", "model_type is 'bert'", "expected 't5'");
         assertEquals("bert", HfModelDir.open(tmp).modelType());
     }
 
