@@ -26,25 +26,20 @@ final class GenerateCommand implements Callable<Integer> {
     ModelAndAdapter model;
 
     static final class Prompt {
-        @Option(names = "--prompt", description = "Prompt text, tokenized with the model's tokenizer.")
-        String text;
+        @Option(names = "--prompt", description = "Prompt text, tokenized with the model's tokenizer.") String text;
 
-        @Option(names = "--prompt-ids", description = "Prompt token ids, e.g. 1,2,3; an empty list means BOS only.")
-        String ids;
+        @Option(names = "--prompt-ids", description = "Prompt token ids, e.g. 1,2,3; an empty list means BOS only.") String ids;
 
         @Option(names = "--inputs", description = "Decode the 'generation' batch of a fixture-format inputs.json "
-                + "for its max_new_tokens; prints {\"sequences\": …} in HF's form.")
-        Path inputs;
+                + "for its max_new_tokens; prints {\"sequences\": …} in HF's form.") Path inputs;
     }
 
     @ArgGroup(exclusive = true)
     Prompt prompt = new Prompt();
 
-    @Option(names = "--max-new-tokens", description = "Tokens to generate (default: ${DEFAULT-VALUE}).", defaultValue = "200")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "Tokens to generate (default: ${DEFAULT-VALUE}).", defaultValue = "200") int maxNewTokens;
 
-    @Option(names = "--json", description = "Print one JSON object: ids (the new token ids) and text.")
-    boolean json;
+    @Option(names = "--json", description = "Print one JSON object: ids (the new token ids) and text.") boolean json;
 
     @Override
     public Integer call() {

@@ -24,14 +24,11 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelAndAdapter model;
 
-    @Option(names = "--inputs", required = true, description = "inputs.json: input_ids, attention_mask, labels, ...")
-    Path inputs;
+    @Option(names = "--inputs", required = true, description = "inputs.json: input_ids, attention_mask, labels, ...") Path inputs;
 
-    @Option(names = "--out", required = true, description = "Output .safetensors file.")
-    Path out;
+    @Option(names = "--out", required = true, description = "Output .safetensors file.") Path out;
 
-    @Option(names = "--grads", description = "Also write lora.grad.<PEFT name> for every LoRA matrix (needs --adapter).")
-    boolean grads;
+    @Option(names = "--grads", description = "Also write lora.grad.<PEFT name> for every LoRA matrix (needs --adapter).") boolean grads;
 
     @Override
     public Integer call() {

@@ -46,11 +46,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions.Schedule schedule;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Training data: JSONL with input and output per line.")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Training data: JSONL with input and output per line.") Path data;
 
-    @Option(names = "--adapter-out", required = true, description = "Where to save the adapter (PEFT layout).")
-    Path adapterOut;
+    @Option(names = "--adapter-out", required = true, description = "Where to save the adapter (PEFT layout).") Path adapterOut;
 
     @Override
     public Integer call() {
