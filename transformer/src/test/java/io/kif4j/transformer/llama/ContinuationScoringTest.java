@@ -1,6 +1,7 @@
 package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.testing.Candidates;
 import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,16 +30,7 @@ class ContinuationScoringTest {
             for (int i = 1; i < prompts[p].length; i++) {
                 prompts[p][i] = 3 + rnd.nextInt(500);
             }
-            conts[p] = new int[2 + p][];
-            counted[p] = new boolean[conts[p].length][];
-            for (int j = 0; j < conts[p].length; j++) {
-                conts[p][j] = new int[1 + (j + p) % 4];
-                counted[p][j] = new boolean[conts[p][j].length];
-                for (int t = 0; t < conts[p][j].length; t++) {
-                    conts[p][j][t] = 3 + rnd.nextInt(500);
-                    counted[p][j][t] = t != 1;
-                }
-            }
+            conts[p] = Candidates.random(p, () -> 3 + rnd.nextInt(500), counted);
         }
         double[][] cached = model.continuationLogLikelihoods(prompts, conts, counted);
         for (int p = 0; p < 3; p++) {

@@ -2,6 +2,7 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.testing.Candidates;
 import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -36,16 +37,7 @@ class T5LabelScoringTest {
                     ids[p][i] = 2 + rnd.nextInt(vocab - 2);
                     mask[p][i] = 1;
                 }
-                labels[p] = new int[2 + p][];
-                counted[p] = new boolean[labels[p].length][];
-                for (int j = 0; j < labels[p].length; j++) {
-                    labels[p][j] = new int[1 + (j + p) % 4];
-                    counted[p][j] = new boolean[labels[p][j].length];
-                    for (int t = 0; t < labels[p][j].length; t++) {
-                        labels[p][j][t] = 2 + rnd.nextInt(vocab - 2);
-                        counted[p][j][t] = t != 1;
-                    }
-                }
+                labels[p] = Candidates.random(p, () -> 2 + rnd.nextInt(vocab - 2), counted);
             }
             double[][] once = model.labelLogLikelihoods(ids, mask, labels, counted);
             int start = model.config().decoderStartTokenId();
