@@ -44,6 +44,13 @@ class FrozenOpsTest {
     }
 
     /** Same values as SameDiff's op; for a frozen operand, no gradient of it in the gradient function. */
+    /** {@code ours} against {@code reference} on the same inputs: value and gradients. */
+    private static void same(INDArray x, INDArray c, boolean cTrainable, long[] outShape,
+                             BiFunction<SameDiff, SDVariable[], SDVariable> reference,
+                             BiFunction<SameDiff, SDVariable[], SDVariable> ours) {
+        same(valueAndGradient(x, c, cTrainable, outShape, reference), valueAndGradient(x, c, cTrainable, outShape, ours));
+    }
+
     private static void same(Run reference, Run ours) {
         assertFalse(ours.constantGradient(), "a gradient was made for the frozen operand");
         INDArray[] expected = reference.values();
@@ -57,50 +64,44 @@ class FrozenOpsTest {
     void frozenMatMulIsMatmulWithoutTheWeightGradient() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4);
         INDArray w = Nd4j.randn(DataType.FLOAT, 3, 4);
-        same(valueAndGradient(x, w, false, new long[]{5, 3}, (sd, v) -> sd.mmul(v[0], v[1], false, true, false)),
-                valueAndGradient(x, w, false, new long[]{5, 3}, (sd, v) -> FrozenMatMul.apply(sd, v[0], v[1])));
+        same(x, w, false, new long[]{5, 3}, (sd, v) -> sd.mmul(v[0], v[1], false, true, false),
+                (sd, v) -> FrozenMatMul.apply(sd, v[0], v[1]));
     }
 
     @Test
     void frozenScaleIsMultiplyWithoutTheScaleGradient() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4);
         INDArray s = Nd4j.randn(DataType.FLOAT, 4);
-        same(valueAndGradient(x, s, false, x.shape(), (sd, v) -> v[0].mul(v[1])),
-                valueAndGradient(x, s, false, x.shape(), (sd, v) -> FrozenScale.apply(sd, v[0], v[1])));
+        same(x, s, false, x.shape(), (sd, v) -> v[0].mul(v[1]), (sd, v) -> FrozenScale.apply(sd, v[0], v[1]));
         INDArray mask = Nd4j.randn(DataType.FLOAT, 5, 4);
-        same(valueAndGradient(x, mask, false, x.shape(), (sd, v) -> v[0].mul(v[1])),
-                valueAndGradient(x, mask, false, x.shape(), (sd, v) -> FrozenScale.apply(sd, v[0], v[1])));
+        same(x, mask, false, x.shape(), (sd, v) -> v[0].mul(v[1]), (sd, v) -> FrozenScale.apply(sd, v[0], v[1]));
     }
 
     @Test
     void rowScaleIsABroadcastMultiplyWithBothGradients() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4);
         INDArray r = Nd4j.randn(DataType.FLOAT, 5, 1);
-        same(valueAndGradient(x, r, true, x.shape(), (sd, v) -> v[0].mul(v[1])),
-                valueAndGradient(x, r, true, x.shape(), (sd, v) -> RowScale.apply(sd, v[0], v[1])));
+        same(x, r, true, x.shape(), (sd, v) -> v[0].mul(v[1]), (sd, v) -> RowScale.apply(sd, v[0], v[1]));
     }
 
     @Test
     void reluMatchesSameDiffs() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 6, 7);
         INDArray unused = Nd4j.zeros(DataType.FLOAT, 1);
-        same(valueAndGradient(x, unused, false, x.shape(), (sd, v) -> sd.nn.relu(v[0], 0)),
-                valueAndGradient(x, unused, false, x.shape(), (sd, v) -> Relu.apply(sd, v[0])));
+        same(x, unused, false, x.shape(), (sd, v) -> sd.nn.relu(v[0], 0), (sd, v) -> Relu.apply(sd, v[0]));
     }
 
     @Test
     void frozenBiasIsAddWithoutTheBiasGradient() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 5);
         INDArray b = Nd4j.randn(DataType.FLOAT, 2, 1, 1, 5);
-        same(valueAndGradient(x, b, false, x.shape(), (sd, v) -> v[0].add(v[1])),
-                valueAndGradient(x, b, false, x.shape(), (sd, v) -> FrozenBias.apply(sd, v[0], v[1])));
+        same(x, b, false, x.shape(), (sd, v) -> v[0].add(v[1]), (sd, v) -> FrozenBias.apply(sd, v[0], v[1]));
     }
 
     @Test
     void sumIsAddWithBothGradients() {
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 4);
         INDArray y = Nd4j.randn(DataType.FLOAT, 5, 4);
-        same(valueAndGradient(x, y, true, x.shape(), (sd, v) -> v[0].add(v[1])),
-                valueAndGradient(x, y, true, x.shape(), (sd, v) -> Sum.apply(sd, v[0], v[1])));
+        same(x, y, true, x.shape(), (sd, v) -> v[0].add(v[1]), (sd, v) -> Sum.apply(sd, v[0], v[1]));
     }
 }
