@@ -1,14 +1,16 @@
 package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A model's cached graphs for its current adapter and trainable base weights: the full-sequence graph (training,
- * scoring) and the one-token decoding step. Each is built when first needed and dropped when either changes; the
- * LLaMA and T5 models keep theirs here.
+ * scoring) and the one-token decoding step. Each is built when first needed. A new adapter of the same
+ * {@link LinearAdapter#layout layout} as a graph's keeps that graph, which takes the new adapter's arrays; any
+ * other adapter, or new trainable weights, drops both.
  */
 public final class ModelGraphs {
 
@@ -18,12 +20,18 @@ public final class ModelGraphs {
         SameDiff build(LinearAdapter adapter, Predicate<String> trainable);
     }
 
+    /** A built graph and its adapter's layout right after the build (null: never kept). */
+    private record Built(SameDiff sd, LinearAdapter.Layout layout) {
+    }
+
     private final FullBuilder fullBuilder;
     private final Function<LinearAdapter, SameDiff> stepBuilder;
     private LinearAdapter adapter = LinearAdapter.NONE;
     private Predicate<String> trainable = Graph.FROZEN;
-    private SameDiff full;
-    private SameDiff step;
+    private Built full;
+    private Built step;
+    /** Graphs built so far, for tests of when they are rebuilt. */
+    int builds;
 
     /**
      * @param full the full-sequence graph of an adapter and trainable weights
@@ -38,36 +46,71 @@ public final class ModelGraphs {
         return adapter;
     }
 
-    public void setAdapter(LinearAdapter adapter) {
-        this.adapter = adapter;
-        reset();
+    /** Attaches {@code next}: graphs built for its layout are kept (with its arrays bound), the others dropped. */
+    public void setAdapter(LinearAdapter next) {
+        LinearAdapter.Layout layout = next.layout();
+        full = kept(full, next, layout);
+        step = kept(step, next, layout);
+        adapter = next;
     }
 
     public Predicate<String> trainable() {
         return trainable;
     }
 
+    /** Sets the trainable base weights and drops both graphs (also to rebuild after base weights changed). */
     public void setTrainable(Predicate<String> trainable) {
         this.trainable = trainable;
-        reset();
+        rebuild();
+    }
+
+    /** Drops both graphs: the next use builds them afresh (e.g. a trainer extends a clean graph's loss). */
+    public void rebuild() {
+        full = null;
+        step = null;
     }
 
     public SameDiff full() {
         if (full == null) {
-            full = fullBuilder.build(adapter, trainable);
+            SameDiff sd = fullBuilder.build(adapter, trainable);
+            full = new Built(sd, adapter.layout());
+            builds++;
         }
-        return full;
+        return full.sd();
     }
 
     public SameDiff step() {
         if (step == null) {
-            step = stepBuilder.apply(adapter);
+            SameDiff sd = stepBuilder.apply(adapter);
+            step = new Built(sd, adapter.layout());
+            builds++;
         }
-        return step;
+        return step.sd();
     }
 
-    private void reset() {
-        full = null;
-        step = null;
+    private Built kept(Built graph, LinearAdapter next, LinearAdapter.Layout layout) {
+        if (graph == null || layout == null || !layout.equals(graph.layout())) {
+            return null;
+        }
+        if (next != adapter) {
+            next.rebind((name, array) -> bind(graph.sd(), name, array));
+        }
+        return graph;
+    }
+
+    /**
+     * Puts {@code array} behind variable {@code name} of a graph and of its gradient function, which holds its own
+     * reference to each variable's array once created (SameDiffQuirksTest).
+     */
+    private static boolean bind(SameDiff sd, String name, INDArray array) {
+        if (!sd.hasVariable(name)) {
+            return false;
+        }
+        sd.associateArrayWithVariable(array, name);
+        SameDiff grad = sd.getFunction("grad");
+        if (grad != null && grad.hasVariable(name)) {
+            grad.associateArrayWithVariable(array, name);
+        }
+        return true;
     }
 }
