@@ -99,18 +99,25 @@ public final class ModelGraphs {
     }
 
     /**
-     * Puts {@code array} behind variable {@code name} of a graph and of its gradient function, which holds its own
-     * reference to each variable's array once created (SameDiffQuirksTest).
+     * Puts {@code array} itself behind variable {@code name} of a kept graph, so an optimizer's in-place steps on it
+     * are what the graph computes with. Two SameDiff pitfalls (SameDiffQuirksTest): setting the array of an existing
+     * variable stores a copy, so the holder's entry is replaced instead; and the gradient function holds its own
+     * entry, replaced likewise.
      */
-    private static boolean bind(SameDiff sd, String name, INDArray array) {
+    static boolean bind(SameDiff sd, String name, INDArray array) {
         if (!sd.hasVariable(name)) {
             return false;
         }
-        sd.associateArrayWithVariable(array, name);
+        replace(sd, name, array);
         SameDiff grad = sd.getFunction("grad");
         if (grad != null && grad.hasVariable(name)) {
-            grad.associateArrayWithVariable(array, name);
+            replace(grad, name, array);
         }
         return true;
+    }
+
+    private static void replace(SameDiff sd, String name, INDArray array) {
+        sd.getVariablesArrays().removeArray(name);
+        sd.getVariablesArrays().setArray(name, array);
     }
 }
