@@ -57,15 +57,11 @@ public final class LlamaGraph {
     private LlamaGraph() {
     }
 
-    public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast) {
-        return build(c, weights, adapter, withPast, Graph.FROZEN);
-    }
-
     /** @param trainable the base weights (HF names) that train, as {@link Graph} */
     public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast,
                                  java.util.function.Predicate<String> trainable) {
-        SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter, trainable);
+        Graph g = new Graph(SameDiff.create(), weights, adapter, trainable);
+        SameDiff sd = g.sd;
         int hd = c.headDim();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
         int heads = c.numAttentionHeads();

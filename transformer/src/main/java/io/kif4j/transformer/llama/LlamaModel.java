@@ -6,6 +6,7 @@ import io.kif4j.transformer.GraphModel;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.decode.Greedy;
@@ -50,7 +51,7 @@ public final class LlamaModel extends GraphModel {
 
     @Override
     protected SameDiff buildStep(LinearAdapter adapter) {
-        return LlamaGraph.build(config, weights, adapter, true);
+        return LlamaGraph.build(config, weights, adapter, true, Graph.FROZEN);
     }
 
     /** A directory of any family built on LLaMA's blocks (llama, qwen2, mistral, gemma). */

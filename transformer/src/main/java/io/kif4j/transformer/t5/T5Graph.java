@@ -73,15 +73,11 @@ public final class T5Graph {
     private T5Graph() {
     }
 
-    public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode) {
-        return build(c, weights, adapter, mode, Graph.FROZEN);
-    }
-
     /** @param trainable the base weights (HF names) that train, as {@link Graph} */
     public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode,
                                  java.util.function.Predicate<String> trainable) {
-        SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter, trainable);
+        Graph g = new Graph(SameDiff.create(), weights, adapter, trainable);
+        SameDiff sd = g.sd;
         int h = c.numHeads();
         int dKv = c.dKv();
         int decoderLayers = c.numDecoderLayers();

@@ -7,6 +7,7 @@ import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanT5Decoder;
+import io.kif4j.transformer.nn.Graph;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.weights.HfModelDir;
 import io.kif4j.weights.T5Config;
@@ -41,7 +42,7 @@ public final class T5Model extends GraphModel {
 
     @Override
     protected SameDiff buildStep(LinearAdapter adapter) {
-        return T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP);
+        return T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP, Graph.FROZEN);
     }
 
     public static T5Model load(Path dir) {

@@ -107,11 +107,11 @@ class ModelGraphsTest {
     private static ModelGraphs graphsOf(LanguageModel model) {
         if (model instanceof LlamaModel llama) {
             return new ModelGraphs((ad, t) -> LlamaGraph.build(llama.config(), model.weights(), ad, false, t),
-                    ad -> LlamaGraph.build(llama.config(), model.weights(), ad, true));
+                    ad -> LlamaGraph.build(llama.config(), model.weights(), ad, true, Graph.FROZEN));
         }
         T5Model t5 = (T5Model) model;
         return new ModelGraphs((ad, t) -> T5Graph.build(t5.config(), model.weights(), ad, T5Graph.Mode.FULL, t),
-                ad -> T5Graph.build(t5.config(), model.weights(), ad, T5Graph.Mode.DECODER_STEP));
+                ad -> T5Graph.build(t5.config(), model.weights(), ad, T5Graph.Mode.DECODER_STEP, Graph.FROZEN));
     }
 
     private static ModelGraphs graphsOf(LanguageModel model, LinearAdapter adapter) {
