@@ -3,14 +3,15 @@ package io.kif4j.transformer.nn;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A model's cached graphs for its current adapter and trainable base weights: the full-sequence graph (training,
  * scoring) and the one-token decoding step. Each is built when first needed. A new adapter of the same
- * {@link LinearAdapter#layout layout} as a graph's keeps that graph, which takes the new adapter's arrays; any
- * other adapter, or new trainable weights, drops both.
+ * {@link LinearAdapter#layout layout} as a graph's keeps that graph (unless its loss was extended since), which
+ * takes the new adapter's arrays; any other adapter, or new trainable weights, drops both.
  */
 public final class ModelGraphs {
 
@@ -20,8 +21,19 @@ public final class ModelGraphs {
         SameDiff build(LinearAdapter adapter, Predicate<String> trainable);
     }
 
-    /** A built graph and its adapter's layout right after the build (null: never kept). */
-    private record Built(SameDiff sd, LinearAdapter.Layout layout) {
+    /**
+     * A built graph, its adapter's layout right after the build (null: never kept) and its loss variables then: a
+     * graph whose loss a trainer has since extended with its own terms is not kept for another adapter or mode.
+     */
+    private record Built(SameDiff sd, LinearAdapter.Layout layout, List<String> loss) {
+
+        static Built of(SameDiff sd, LinearAdapter adapter) {
+            return new Built(sd, adapter.layout(), List.copyOf(sd.getLossVariables()));
+        }
+
+        boolean fits(LinearAdapter.Layout next) {
+            return next != null && next.equals(layout) && loss.equals(sd.getLossVariables());
+        }
     }
 
     private final FullBuilder fullBuilder;
@@ -72,8 +84,7 @@ public final class ModelGraphs {
 
     public SameDiff full() {
         if (full == null) {
-            SameDiff sd = fullBuilder.build(adapter, trainable);
-            full = new Built(sd, adapter.layout());
+            full = Built.of(fullBuilder.build(adapter, trainable), adapter);
             builds++;
         }
         return full.sd();
@@ -81,15 +92,14 @@ public final class ModelGraphs {
 
     public SameDiff step() {
         if (step == null) {
-            SameDiff sd = stepBuilder.apply(adapter);
-            step = new Built(sd, adapter.layout());
+            step = Built.of(stepBuilder.apply(adapter), adapter);
             builds++;
         }
         return step.sd();
     }
 
     private Built kept(Built graph, LinearAdapter next, LinearAdapter.Layout layout) {
-        if (graph == null || layout == null || !layout.equals(graph.layout())) {
+        if (graph == null || !graph.fits(layout)) {
             return null;
         }
         if (next != adapter) {

@@ -80,6 +80,11 @@ class ModelGraphsTest {
         graphs.setAdapter(a.scaled(0.25));                                   // another scaling: another layout
         graphs.full();
         assertEquals(5, graphs.builds, f.name() + ": another scaling rebuilds");
+        graphs.setAdapter(a);
+        SameDiff extended = graphs.full();
+        extended.setLossVariables(extended.identity("with_terms", extended.getVariable(GraphNames.LOSS).mul(2)));
+        graphs.setAdapter(b);
+        assertNotSame(extended, graphs.full(), f.name() + ": a graph whose loss a trainer extended is not kept");
 
         // through the model: generation on the kept step graph equals a fresh model's
         ModelInputs prompt = f.inputs().generation();
