@@ -148,17 +148,10 @@ class ModelGraphsTest {
      * A LoRA-like term s·(x·Aᵀ)·Bᵀ on every self-attention projection, its arrays made (seeded) when a graph first
      * meets a layer; its layout is its variables' shapes and the scaling.
      */
-    private static final class TestAdapter implements LinearAdapter {
-
-        final Map<String, INDArray> arrays = new LinkedHashMap<>();
-        private final int r;
-        private final double scaling;
-        private final long seed;
+    private record TestAdapter(int r, double scaling, long seed, Map<String, INDArray> arrays) implements LinearAdapter {
 
         TestAdapter(int r, double scaling, long seed) {
-            this.r = r;
-            this.scaling = scaling;
-            this.seed = seed;
+            this(r, scaling, seed, new LinkedHashMap<>());
         }
 
         /** Other arrays of the same shapes. */
