@@ -1,8 +1,8 @@
 package io.kif4j.lora;
 
 import io.kif4j.transformer.LanguageModel;
-import io.kif4j.transformer.Models;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.Models;
 import io.kif4j.transformer.testing.Fixture;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

@@ -1,8 +1,8 @@
 package io.kif4j.transformer.llama;
 
-import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.CrossEntropy;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.weights.LlamaConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,18 +1,18 @@
 package io.kif4j.transformer.llama;
 
-import io.kif4j.transformer.nn.GraphNames;
+import io.kif4j.common.KifInputException;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.GraphModel;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.nn.Graph;
-import io.kif4j.transformer.nn.LinearAdapter;
-import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanLlama;
-import io.kif4j.common.KifInputException;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
+import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;

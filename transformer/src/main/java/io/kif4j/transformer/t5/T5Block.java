@@ -1,8 +1,8 @@
 package io.kif4j.transformer.t5;
 
-import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
 

@@ -1,6 +1,5 @@
 package io.kif4j.transformer.t5;
 
-import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.GraphModel;
 import io.kif4j.transformer.ModelInputs;
@@ -8,6 +7,7 @@ import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanT5Decoder;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.weights.HfModelDir;
 import io.kif4j.weights.T5Config;

@@ -1,7 +1,7 @@
 package io.kif4j.transformer.t5;
 
-import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,7 +1,7 @@
 package io.kif4j.transformer.t5;
 
-import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.testing.RandomWeightSource;
 import io.kif4j.weights.T5Config;
