@@ -31,7 +31,7 @@ public record AttachedAdapter(LanguageModel model, LoraAdapter adapter, Mode mod
 
     /** Drops the model's cached graphs: a trainer extends the training loss with its own terms on a clean graph. */
     public AttachedAdapter rebuilt() {
-        model.setAdapter(adapter);
+        model.rebuildGraphs();
         return this;
     }
 }

@@ -21,8 +21,8 @@ public final class Lora {
 
     /**
      * Attaches {@code adapter} to {@code model} in {@code mode}: the one call that decides which adapter a model runs
-     * with and whether with dropout. The model's cached graphs are dropped only when the adapter or its mode
-     * changes; they are built when next needed.
+     * with and whether with dropout. The model's cached graphs are kept when the adapter's layout (modules, ranks,
+     * targets, scaling, dropout in this mode) is the graphs', and dropped otherwise; they are built when next needed.
      */
     public static AttachedAdapter use(LanguageModel model, LoraAdapter adapter, AttachedAdapter.Mode mode) {
         boolean training = mode == AttachedAdapter.Mode.TRAIN;

@@ -220,6 +220,32 @@ public final class LoraAdapter implements LinearAdapter {
         return g.sd.mmul(ax, b, false, true, false);                                // [N, out]
     }
 
+    /**
+     * What {@link #delta} bakes into a graph: the A and B variables with their shapes, the targets, the scaling and
+     * the dropout the graph draws (none in evaluation).
+     */
+    @Override
+    public Layout layout() {
+        Map<String, List<Long>> variables = new LinkedHashMap<>();
+        for (LoraModule m : modules.values()) {
+            variables.put(m.aName(), List.of(m.a().size(0), m.a().size(1)));
+            variables.put(m.bName(), List.of(m.b().size(0), m.b().size(1)));
+        }
+        double dropout = training ? config.loraDropout() : 0;
+        return new Layout(variables, java.util.Arrays.asList(config.targetModules(), config.targetModulesRegex(),
+                config.scaling(), dropout));
+    }
+
+    /** Puts every module's A and B into a graph built for an equal layout; a module it has counts as used. */
+    @Override
+    public void rebind(java.util.function.BiPredicate<String, INDArray> bind) {
+        for (LoraModule m : modules.values()) {
+            if (bind.test(m.aName(), m.a()) & bind.test(m.bName(), m.b())) {
+                seenInGraph.add(m.path());
+            }
+        }
+    }
+
     /** Without dropout (evaluation, or a dropout of 0) the term is exactly {@link #lowRank}'s. */
     @Override
     public boolean hasLowRankForm() {

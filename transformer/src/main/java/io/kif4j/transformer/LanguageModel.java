@@ -25,7 +25,11 @@ public interface LanguageModel {
     /** The frozen base weights by HF name. */
     WeightTable weights();
 
-    /** Replaces the linear-layer hook (LoRA) used by graphs built from now on. */
+    /**
+     * Replaces the linear-layer hook (LoRA). Cached graphs built with an adapter of the same
+     * {@link LinearAdapter#layout layout} are kept and take this adapter's arrays; others are rebuilt when next
+     * needed.
+     */
     void setAdapter(LinearAdapter adapter);
 
     LinearAdapter adapter();
@@ -34,11 +38,14 @@ public interface LanguageModel {
      * Which base weights (HF names) train in graphs built from now on: {@code Graph.FROZEN} (the default, LoRA
      * only) or {@code Graph.ALL} (full-parameter training). Trainable weights are variables of
      * {@link #trainingGraph()} under their HF names, holding the arrays of {@link #weights()}, so a step on them
-     * changes the model. Resets the graphs, as {@link #setAdapter} does.
+     * changes the model. Drops the cached graphs, as {@link #rebuildGraphs} does.
      */
     void setTrainableWeights(java.util.function.Predicate<String> trainable);
 
     java.util.function.Predicate<String> trainableWeights();
+
+    /** Drops the cached graphs; they are built afresh when next needed (e.g. for a trainer's own loss terms). */
+    void rebuildGraphs();
 
     /** The full-sequence graph with the current adapter; its placeholders are filled by {@link #placeholders}. */
     SameDiff trainingGraph();

@@ -128,6 +128,12 @@ public final class LoraTrainer {
     private SameDiff graph() {
         Lora.use(model, adapter, AttachedAdapter.Mode.TRAIN);
         SameDiff sd = model.trainingGraph();
+        boolean extending = (config.orthCoefficient() > 0 && !sd.hasVariable(Orthogonality.TOTAL_LOSS))
+                || (!lossTerms.isEmpty() && !sd.hasVariable(LossTerm.TOTAL));
+        if (extending && sd.getFunction("grad") != null) { // a gradient function made before would miss the new terms
+            model.rebuildGraphs();
+            sd = model.trainingGraph();
+        }
         if (config.orthCoefficient() > 0) {
             Orthogonality.addToLoss(sd, adapter, config.orthCoefficient());
         }

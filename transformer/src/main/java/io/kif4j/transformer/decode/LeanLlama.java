@@ -23,7 +23,7 @@ public final class LeanLlama {
     private final Buf embed;                 // [V, hidden]
     private final LeanLlamaDecoderLayer[] layers;
     private final LeanRmsNorm norm;
-    private final LeanLinear head;           // lm_head, or embed_tokens when tied; never adapted (as the graph)
+    private final LeanLinear head;           // lm_head, or embed_tokens when tied; adapted as the graph's
     private final Buf h;                     // [B, hidden]
     private final Buf normed;
     private final int[][] padSlots;          // per row, the prompt's padding slots
@@ -49,7 +49,7 @@ public final class LeanLlama {
             layers[i] = new LeanLlamaDecoderLayer(w, "model.layers." + i, c, batch, capacity, core);
         }
         norm = new LeanRmsNorm(w.weight("model.norm.weight", hidden).nd, c.rmsNormEps(), c.gemmaNorms());
-        head = w.linear(null, c.tieWordEmbeddings() ? embed : w.weight("lm_head.weight", c.vocabSize(), hidden),
+        head = w.linear("lm_head", c.tieWordEmbeddings() ? embed : w.weight("lm_head.weight", c.vocabSize(), hidden),
                 hidden, c.vocabSize());
         h = Buf.zeros(batch, hidden);
         normed = Buf.zeros(batch, hidden);

@@ -1,6 +1,8 @@
 package io.kif4j.transformer.llama;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.Linear;
 import io.kif4j.weights.LlamaConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -45,9 +47,9 @@ final class LlamaAttention {
      * @param x       [B·T, hidden]
      * @param inputs  the graph inputs (RoPE tables, mask, shapes)
      * @param pastKey [B, kvHeads, P, headDim] or null; likewise pastValue
-     * @return {output [B·T, hidden], present key, present value} with the cache grown by T
+     * @return the output [B·T, hidden] and the keys/values attended to, the cache grown by T
      */
-    SDVariable[] forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
+    Attended forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
         int hd = c.headDim();
         int heads = c.numAttentionHeads();
         int kv = c.numKeyValueHeads();
@@ -72,7 +74,7 @@ final class LlamaAttention {
             ctx = g.sd.reshape(ctx, in.shapeHeads());                                        // [B, H, T, hd]
         }
         ctx = g.sd.reshape(g.sd.permute(ctx, 0, 2, 1, 3), -1, (long) heads * hd);          // [B·T, H·hd]
-        return new SDVariable[]{oProj.forward(ctx), k, v};
+        return new Attended(oProj.forward(ctx), new KeyValue(k, v));
     }
 
     /**

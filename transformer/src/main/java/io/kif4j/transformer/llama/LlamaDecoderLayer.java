@@ -1,6 +1,8 @@
 package io.kif4j.transformer.llama;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.weights.LlamaConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -20,11 +22,14 @@ final class LlamaDecoderLayer {
         mlp = new LlamaMLP(g, prefix + ".mlp", c);
     }
 
-    /** @return {hidden [B·T, hidden], present key, present value} */
-    SDVariable[] forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
-        SDVariable[] attn = selfAttn.forward(inputLayernorm.forward(x), in, pastKey, pastValue);
-        SDVariable h = x.add(attn[0]);
+    /** The layer's output [B·T, hidden] and its self-attention keys/values, the cache grown by T. */
+    record Output(SDVariable hidden, KeyValue present) {
+    }
+
+    Output forward(SDVariable x, LlamaGraph.Inputs in, SDVariable pastKey, SDVariable pastValue) {
+        Attended attn = selfAttn.forward(inputLayernorm.forward(x), in, pastKey, pastValue);
+        SDVariable h = x.add(attn.output());
         h = h.add(mlp.forward(postAttentionLayernorm.forward(h)));
-        return new SDVariable[]{h, attn[1], attn[2]};
+        return new Output(h, attn.cache());
     }
 }

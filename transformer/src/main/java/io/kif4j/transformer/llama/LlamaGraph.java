@@ -2,6 +2,8 @@ package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.nn.CrossEntropy;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
+import io.kif4j.transformer.nn.Linear;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.transformer.nn.WeightTable;
@@ -37,9 +39,6 @@ public final class LlamaGraph {
     /** Grouped-query only: [B, kvHeads, groups·T, hd] and [B, heads, T, hd]. */
     public static final String SHAPE_GROUPED = "shape_grouped";
     public static final String SHAPE_HEADS = "shape_heads";
-    public static final String LABELS = "labels";
-    public static final String LABEL_WEIGHTS = "label_weights";
-    public static final String LOGITS = "logits";
     /** INT [B]: the row of each sequence's last position in the [B·T, hidden] states, for {@link #LAST_LOGITS}. */
     public static final String LAST_ROWS = "last_rows";
     /**
@@ -48,23 +47,6 @@ public final class LlamaGraph {
      * 34 of the prefill's 82 GFLOP and a 131 MB array.
      */
     public static final String LAST_LOGITS = "last_logits";
-    public static final String LOSS = "loss";
-
-    public static String pastKey(int layer) {
-        return "past." + layer + ".key";
-    }
-
-    public static String pastValue(int layer) {
-        return "past." + layer + ".value";
-    }
-
-    public static String presentKey(int layer) {
-        return "present." + layer + ".key";
-    }
-
-    public static String presentValue(int layer) {
-        return "present." + layer + ".value";
-    }
 
     /** What every block reads besides its own input. */
     record Inputs(SDVariable cosQ, SDVariable sinQ, SDVariable cosK, SDVariable sinK, SDVariable attnBias,
@@ -75,15 +57,11 @@ public final class LlamaGraph {
     private LlamaGraph() {
     }
 
-    public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast) {
-        return build(c, weights, adapter, withPast, Graph.FROZEN);
-    }
-
     /** @param trainable the base weights (HF names) that train, as {@link Graph} */
     public static SameDiff build(LlamaConfig c, WeightTable weights, LinearAdapter adapter, boolean withPast,
                                  java.util.function.Predicate<String> trainable) {
-        SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter, trainable);
+        Graph g = new Graph(SameDiff.create(), weights, adapter, trainable);
+        SameDiff sd = g.sd;
         int hd = c.headDim();
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT, -1, -1);
         int heads = c.numAttentionHeads();
@@ -111,28 +89,29 @@ public final class LlamaGraph {
             SDVariable pk = null;
             SDVariable pv = null;
             if (withPast) {
-                pk = sd.placeHolder(pastKey(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
-                pv = sd.placeHolder(pastValue(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
+                pk = sd.placeHolder(GraphNames.pastKey(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
+                pv = sd.placeHolder(GraphNames.pastValue(i), g.dataType(), -1, c.numKeyValueHeads(), -1, hd);
             }
-            SDVariable[] out = new LlamaDecoderLayer(g, "model.layers." + i, c).forward(h, in, pk, pv);
-            h = out[0];
-            sd.updateVariableNameAndReference(sd.identity(out[1]), presentKey(i));
-            sd.updateVariableNameAndReference(sd.identity(out[2]), presentValue(i));
+            LlamaDecoderLayer.Output out = new LlamaDecoderLayer(g, "model.layers." + i, c).forward(h, in, pk, pv);
+            h = out.hidden();
+            GraphNames.namePresent(sd, i, out.present());
         }
         h = new RmsNorm(g, "model.norm.weight", c.hiddenSize(), c.rmsNormEps(), c.gemmaNorms()).forward(h);
-        SDVariable head = c.tieWordEmbeddings() ? embed : g.weight("lm_head.weight", c.vocabSize(), c.hiddenSize());
-        SDVariable logits2d = sd.mmul(h, head, false, true, false);                                // [B·T, V]
-        sd.reshape(LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
+        Linear lmHead = c.tieWordEmbeddings()
+                ? new Linear(g, "lm_head", embed, c.hiddenSize(), c.vocabSize())    // embed_tokens [V, hidden]
+                : new Linear(g, "lm_head", c.hiddenSize(), c.vocabSize());          // [V, hidden]
+        SDVariable logits2d = lmHead.forward(h);                                                   // [B·T, V]
+        sd.reshape(GraphNames.LOGITS, logits2d, g.shapePlaceholder(SHAPE_LOGITS, 3));
         SDVariable lastRows = sd.gather(h, sd.placeHolder(LAST_ROWS, DataType.INT, -1), 0);       // [B, hidden]
-        sd.mmul(LAST_LOGITS, lastRows, head, false, true, false);                                 // [B, V]
+        sd.updateVariableNameAndReference(lmHead.forward(lastRows), LAST_LOGITS);                  // [B, V]
 
         // Labels arrive already shifted (position t holds the label of t+1), as CrossEntropy.targets; the
         // weights are 1/count on counted positions and 0 elsewhere: HF's mean over labels != -100.
-        SDVariable labelWeights = g.floatInput(LABEL_WEIGHTS, -1, 1);
-        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
-        SDVariable loss = Graph.trains(head) // the label-row gather needs a frozen head
-                ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
-                : CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, h, head, labelWeights, labels);
+        SDVariable labelWeights = g.floatInput(GraphNames.LABEL_WEIGHTS, -1, 1);
+        SDVariable labels = sd.placeHolder(GraphNames.LABELS, DataType.INT, -1);
+        SDVariable loss = lmHead.adapted() || Graph.trains(lmHead.weight()) // the label-row gather needs a frozen head
+                ? CrossEntropy.weightedSum(sd, GraphNames.LOSS, logits2d, labelWeights, labels, c.vocabSize())
+                : CrossEntropy.weightedSumOfProduct(sd, GraphNames.LOSS, logits2d, h, lmHead.weight(), labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.endsWith(".rotary_emb.inv_freq")
                 || (c.tieWordEmbeddings() && name.equals("lm_head.weight")));

@@ -2,6 +2,7 @@ package io.kif4j.transformer.llama;
 
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.CrossEntropy;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.weights.LlamaConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -121,7 +122,7 @@ final class LlamaInputs {
             }
         }
         INDArray[] targets = CrossEntropy.targets(shifted, vocab);
-        ph.put(LlamaGraph.LABEL_WEIGHTS, targets[0]);
-        ph.put(LlamaGraph.LABELS, targets[1]);
+        ph.put(GraphNames.LABEL_WEIGHTS, targets[0]);
+        ph.put(GraphNames.LABELS, targets[1]);
     }
 }

@@ -1,17 +1,18 @@
 package io.kif4j.transformer.llama;
 
+import io.kif4j.common.KifInputException;
 import io.kif4j.transformer.GenerationResult;
+import io.kif4j.transformer.GraphModel;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.LogProbs;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.ScoreResult;
-import io.kif4j.transformer.nn.LinearAdapter;
-import io.kif4j.transformer.nn.WeightTable;
-import io.kif4j.transformer.family.Families;
 import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanLlama;
-import io.kif4j.common.KifInputException;
+import io.kif4j.transformer.family.Families;
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
+import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.weights.LlamaConfig;
 import io.kif4j.weights.WeightSource;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -23,29 +24,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A LLaMA-style causal LM (llama, qwen2, mistral, gemma: see {@link io.kif4j.transformer.family.Families}):
  * scoring, training graphs and greedy generation.
  */
-public final class LlamaModel implements LanguageModel {
+public final class LlamaModel extends GraphModel {
 
     private final LlamaConfig config;
-    private final WeightTable weights;
     private final LlamaRotaryEmbedding rope;
     private final int padTokenId;
-    private final io.kif4j.transformer.nn.ModelGraphs graphs;
 
     public LlamaModel(LlamaConfig config, WeightSource source, int padTokenId) {
+        super(source);
         this.config = config;
-        this.weights = new WeightTable(source);
         this.rope = new LlamaRotaryEmbedding(config.headDim(), config.ropeTheta(), config.ropeScaling());
         this.padTokenId = padTokenId;
-        this.graphs = new io.kif4j.transformer.nn.ModelGraphs(
-                (adapter, trainable) -> LlamaGraph.build(config, weights, adapter, false, trainable),
-                adapter -> LlamaGraph.build(config, weights, adapter, true));
-        graphs.full(); // loads and checks every weight now
-        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
+        loadWeights();
+    }
+
+    @Override
+    protected SameDiff buildFull(LinearAdapter adapter, Predicate<String> trainable) {
+        return LlamaGraph.build(config, weights, adapter, false, trainable);
+    }
+
+    @Override
+    protected SameDiff buildStep(LinearAdapter adapter) {
+        return LlamaGraph.build(config, weights, adapter, true, Graph.FROZEN);
     }
 
     /** A directory of any family built on LLaMA's blocks (llama, qwen2, mistral, gemma). */
@@ -68,54 +74,8 @@ public final class LlamaModel implements LanguageModel {
     }
 
     @Override
-    public WeightTable weights() {
-        return weights;
-    }
-
-    @Override
-    public LinearAdapter adapter() {
-        return graphs.adapter();
-    }
-
-    @Override
-    public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
-        graphs.setTrainable(trainable);
-    }
-
-    @Override
-    public java.util.function.Predicate<String> trainableWeights() {
-        return graphs.trainable();
-    }
-
-    @Override
-    public void setAdapter(LinearAdapter adapter) {
-        graphs.setAdapter(adapter);
-    }
-
-    @Override
-    public SameDiff trainingGraph() {
-        return graphs.full();
-    }
-
-    private SameDiff stepGraph() {
-        return graphs.step();
-    }
-
-    @Override
     public Map<String, INDArray> placeholders(ModelInputs inputs) {
         return LlamaInputs.forSequence(inputs, rope, config);
-    }
-
-    @Override
-    public ScoreResult score(ModelInputs inputs) {
-        Map<String, INDArray> ph = placeholders(inputs);
-        io.kif4j.transformer.nn.NativeMemory.afterStep();
-        if (inputs.labels() == null) {
-            return new ScoreResult(trainingGraph().outputSingle(ph, LlamaGraph.LOGITS), Double.NaN);
-        }
-        Map<String, INDArray> out = trainingGraph().output(ph, LlamaGraph.LOGITS, LlamaGraph.LOSS);
-        boolean anyLabel = ph.get(LlamaGraph.LABEL_WEIGHTS).sumNumber().doubleValue() > 0;
-        return new ScoreResult(out.get(LlamaGraph.LOGITS), anyLabel ? out.get(LlamaGraph.LOSS).getDouble(0) : Double.NaN);
     }
 
     /**
@@ -142,7 +102,7 @@ public final class LlamaModel implements LanguageModel {
                 new ModelInputs(prompt.inputIds(), mask, null, null, pos), rope, config);
         LlamaInputs.putLastRows(ph, b, len);
         Map<String, INDArray> prefill = trainingGraph().output(ph, lastLogitsAndPresentKeyValues());
-        Greedy.Step step = LeanDecoding.use(graphs.adapter(), config.hiddenAct(), prefill.get(LlamaGraph.LAST_LOGITS).dataType())
+        Greedy.Step step = LeanDecoding.use(adapter(), config.hiddenAct(), prefill.get(LlamaGraph.LAST_LOGITS).dataType())
                 ? leanSteps(prefill, mask, nextPos, maxNewTokens) : graphSteps(prefill, mask, nextPos);
         Greedy.Decoded decoded = Greedy.run(prefill.get(LlamaGraph.LAST_LOGITS), maxNewTokens, stopAtEos,
                 config.eosTokenId(), padTokenId, step);
@@ -167,9 +127,9 @@ public final class LlamaModel implements LanguageModel {
      */
     private Greedy.Step leanSteps(Map<String, INDArray> prefill, int[][] mask, int[] nextPos, int maxNewTokens) {
         int len = mask[0].length;
-        LeanLlama lean = new LeanLlama(config, weights, graphs.adapter(), rope, mask, len + maxNewTokens);
+        LeanLlama lean = new LeanLlama(config, weights, adapter(), rope, mask, len + maxNewTokens);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            lean.loadCache(i, prefill.get(LlamaGraph.presentKey(i)), prefill.get(LlamaGraph.presentValue(i)));
+            lean.loadCache(i, prefill.get(GraphNames.presentKey(i)), prefill.get(GraphNames.presentValue(i)));
         }
         int[] slot = {len};
         return next -> {
@@ -198,11 +158,11 @@ public final class LlamaModel implements LanguageModel {
             }
             Map<String, INDArray> sp = LlamaInputs.tokens(ids, keyMask[0], stepPos, rope, config);
             for (int i = 0; i < layers; i++) {
-                sp.put(LlamaGraph.pastKey(i), out.get(0).get(LlamaGraph.presentKey(i)));
-                sp.put(LlamaGraph.pastValue(i), out.get(0).get(LlamaGraph.presentValue(i)));
+                sp.put(GraphNames.pastKey(i), out.get(0).get(GraphNames.presentKey(i)));
+                sp.put(GraphNames.pastValue(i), out.get(0).get(GraphNames.presentValue(i)));
             }
             out.set(0, stepGraph().output(sp, outs));
-            return out.get(0).get(LlamaGraph.LOGITS).reshape(b, config.vocabSize());
+            return out.get(0).get(GraphNames.LOGITS).reshape(b, config.vocabSize());
         };
     }
 
@@ -278,10 +238,10 @@ public final class LlamaModel implements LanguageModel {
         Map<String, INDArray> sp = LlamaInputs.tokens(cIds, keyMask, cPos, rope, config);
         long[] rowIndex = Arrays.stream(rowOf).asLongStream().toArray();
         for (int i = 0; i < layers; i++) {
-            sp.put(LlamaGraph.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentKey(i)), rowIndex));
-            sp.put(LlamaGraph.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(LlamaGraph.presentValue(i)), rowIndex));
+            sp.put(GraphNames.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(GraphNames.presentKey(i)), rowIndex));
+            sp.put(GraphNames.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(GraphNames.presentValue(i)), rowIndex));
         }
-        float[] stepLogits = stepGraph().outputSingle(sp, LlamaGraph.LOGITS).dup('c').data().asFloat();
+        float[] stepLogits = stepGraph().outputSingle(sp, GraphNames.LOGITS).dup('c').data().asFloat();
         for (int r = 0; r < rows; r++) {
             int p = owner.get(r)[0];
             int j = owner.get(r)[1];
@@ -310,10 +270,10 @@ public final class LlamaModel implements LanguageModel {
     private String[] logitsAndPresentKeyValues() {
         int layers = config.numHiddenLayers();
         String[] outs = new String[1 + 2 * layers];
-        outs[0] = LlamaGraph.LOGITS;
+        outs[0] = GraphNames.LOGITS;
         for (int i = 0; i < layers; i++) {
-            outs[1 + 2 * i] = LlamaGraph.presentKey(i);
-            outs[2 + 2 * i] = LlamaGraph.presentValue(i);
+            outs[1 + 2 * i] = GraphNames.presentKey(i);
+            outs[2 + 2 * i] = GraphNames.presentValue(i);
         }
         return outs;
     }

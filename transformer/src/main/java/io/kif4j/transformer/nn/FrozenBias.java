@@ -2,6 +2,7 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 
 import java.util.Collections;
 import java.util.List;
@@ -15,12 +16,12 @@ import java.util.List;
  * it (T5-small: 24 MB per step left to the garbage collector). See {@link FrozenMatMul} for how the op keeps its
  * class in SameDiff's gradient function.
  */
-public final class FrozenBias extends KernelAddOp {
+public final class FrozenBias extends KernelOp {
 
     public static final String OP_NAME = "kif_frozen_bias";
 
     static {
-        FrozenMatMul.register(OP_NAME, new FrozenBias());
+        register(OP_NAME, AddOp.OP_NAME, new FrozenBias());
     }
 
     /** For SameDiff's copy of the op. */
@@ -34,11 +35,6 @@ public final class FrozenBias extends KernelAddOp {
     /** x + b; x must have the output's shape, b gets no gradient. */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable b) {
         return new FrozenBias(sd, x, b).outputVariable();
-    }
-
-    @Override
-    public String opName() {
-        return OP_NAME;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.Collections;
 import java.util.List;
@@ -14,12 +15,12 @@ import java.util.List;
  * the smaller one, and is slow in libnd4j 1.0.0-M2.1 (T5-small: 40 of them took 590 ms of a 4 s step).
  * See {@link FrozenMatMul} for how the op keeps its class in SameDiff's gradient function.
  */
-public final class FrozenScale extends KernelMulOp {
+public final class FrozenScale extends KernelOp {
 
     public static final String OP_NAME = "kif_frozen_scale";
 
     static {
-        FrozenMatMul.register(OP_NAME, new FrozenScale());
+        register(OP_NAME, MulOp.OP_NAME, new FrozenScale());
     }
 
     /** For SameDiff's copy of the op. */
@@ -33,11 +34,6 @@ public final class FrozenScale extends KernelMulOp {
     /** x ⊙ s; x must have the output's shape, s gets no gradient. */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable s) {
         return new FrozenScale(sd, x, s).outputVariable();
-    }
-
-    @Override
-    public String opName() {
-        return OP_NAME;
     }
 
     @Override

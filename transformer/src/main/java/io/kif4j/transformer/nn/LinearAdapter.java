@@ -3,6 +3,10 @@ package io.kif4j.transformer.nn;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiPredicate;
+
 /**
  * A hook into every linear layer as the graph is built. LoRA implements it to add its low-rank term; the
  * base model uses {@link #NONE}.
@@ -42,10 +46,42 @@ public interface LinearAdapter {
     record LowRank(INDArray a, INDArray b, double scaling) {
     }
 
+    /**
+     * What a graph built with an adapter bakes in besides the arrays of the adapter's variables. Two adapters of
+     * equal layout build the same graph, so a graph built with one runs the other once it holds the other's arrays
+     * ({@link #rebind}): {@link ModelGraphs} keeps its graphs across such a switch.
+     *
+     * @param variables the adapter's graph variables by name, with their shapes
+     * @param settings  everything else the graph's ops depend on (targets, scaling, dropout), compared by equals
+     */
+    record Layout(Map<String, List<Long>> variables, List<Object> settings) {
+    }
+
+    /**
+     * This adapter's layout as it is now, or null when unknown (graphs are then rebuilt whenever it is attached).
+     * A graph's layout is its adapter's right after the build, since a fresh adapter makes its arrays then.
+     */
+    default Layout layout() {
+        return null;
+    }
+
+    /**
+     * Hands this adapter's arrays to a graph built with another adapter of equal {@link #layout}:
+     * {@code bind.test(variable, array)} puts the array in place of the other's and says whether the graph has that
+     * variable.
+     */
+    default void rebind(BiPredicate<String, INDArray> bind) {
+    }
+
     LinearAdapter NONE = new LinearAdapter() {
         @Override
         public SDVariable delta(Graph g, String modulePath, SDVariable x, long in, long out) {
             return null;
+        }
+
+        @Override
+        public Layout layout() {
+            return new Layout(Map.of(), List.of());
         }
 
         @Override

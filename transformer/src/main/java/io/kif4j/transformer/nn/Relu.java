@@ -2,10 +2,6 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.base.Preconditions;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.CustomOpDescriptor;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 
 import java.util.Collections;
 import java.util.List;
@@ -16,13 +12,12 @@ import java.util.List;
  * [1024, 2048] array in libnd4j 1.0.0-M2.1 (T5-small's feed-forward: 224 ms per step). See {@link FrozenMatMul}
  * for how the op keeps its class in SameDiff's gradient function.
  */
-public final class Relu extends DynamicCustomOp {
+public final class Relu extends KernelOp {
 
     public static final String OP_NAME = "kif_relu";
-    private static final String KERNEL = "relu";
 
     static {
-        FrozenMatMul.register(OP_NAME, new Relu());
+        register(OP_NAME, "relu", new Relu());
     }
 
     /** For SameDiff's copy of the op. */
@@ -30,39 +25,12 @@ public final class Relu extends DynamicCustomOp {
     }
 
     private Relu(SameDiff sd, SDVariable x) {
-        super(null, sd, new SDVariable[]{x});
+        super(sd, x);
         addTArgument(0.0); // the threshold
     }
 
     public static SDVariable apply(SameDiff sd, SDVariable x) {
         return new Relu(sd, x).outputVariable();
-    }
-
-    @Override
-    public String opName() {
-        return OP_NAME;
-    }
-
-    @Override
-    public long opHash() {
-        return getDescriptor().getHash();
-    }
-
-    @Override
-    public CustomOpDescriptor getDescriptor() {
-        return FrozenMatMul.kernel(KERNEL);
-    }
-
-    /** The kernel's only argument, the threshold, travels as a T argument. */
-    @Override
-    public java.util.Map<String, Object> propertiesForFunction() {
-        return new java.util.LinkedHashMap<>();
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        Preconditions.checkState(dataTypes != null && dataTypes.size() == 1, "relu takes one input, got %s", dataTypes);
-        return Collections.singletonList(dataTypes.get(0));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.List;
 
@@ -10,12 +11,12 @@ import java.util.List;
  * {@code multiply} forward, and a backward of plain ops, dL/dx = g ⊙ r and dL/dr = Σ_j g ⊙ x, instead of SameDiff's
  * broadcasting {@code multiply_bp}, which is slow in libnd4j 1.0.0-M2.1 (see {@link FrozenScale}).
  */
-public final class RowScale extends KernelMulOp {
+public final class RowScale extends KernelOp {
 
     public static final String OP_NAME = "kif_row_scale";
 
     static {
-        FrozenMatMul.register(OP_NAME, new RowScale());
+        register(OP_NAME, MulOp.OP_NAME, new RowScale());
     }
 
     /** For SameDiff's copy of the op. */
@@ -29,11 +30,6 @@ public final class RowScale extends KernelMulOp {
     /** x [N, d] ⊙ r [N, 1]. */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable r) {
         return new RowScale(sd, x, r).outputVariable();
-    }
-
-    @Override
-    public String opName() {
-        return OP_NAME;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.kif4j.transformer.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 
 import java.util.List;
 
@@ -12,12 +13,12 @@ import java.util.List;
  * needs is released right after the forward. See {@link FrozenMatMul} for how the op keeps its class in
  * SameDiff's gradient function.
  */
-public final class Sum extends KernelAddOp {
+public final class Sum extends KernelOp {
 
     public static final String OP_NAME = "kif_sum";
 
     static {
-        FrozenMatMul.register(OP_NAME, new Sum());
+        register(OP_NAME, AddOp.OP_NAME, new Sum());
     }
 
     /** For SameDiff's copy of the op. */
@@ -31,11 +32,6 @@ public final class Sum extends KernelAddOp {
     /** x + y, both of the output's shape. */
     public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable y) {
         return new Sum(sd, x, y).outputVariable();
-    }
-
-    @Override
-    public String opName() {
-        return OP_NAME;
     }
 
     @Override

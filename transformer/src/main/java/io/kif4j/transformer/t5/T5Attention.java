@@ -1,6 +1,8 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.Linear;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -94,7 +96,7 @@ final class T5Attention {
      * @param positionBias added to the scores [B, num_heads, T, P+T]: position bias and mask
      * @return the output [B·T, d_model] and the keys/values [B, num_heads, P+T, d_kv] to cache
      */
-    T5Graph.Attended selfAttention(SDVariable hidden, T5Graph.Dims dims, T5Graph.KeyValue past, SDVariable positionBias) {
+    Attended selfAttention(SDVariable hidden, T5Graph.Dims dims, KeyValue past, SDVariable positionBias) {
         SDVariable key = heads(k.forward(hidden), dims);
         SDVariable value = heads(v.forward(hidden), dims);
         if (past != null) {
@@ -112,8 +114,8 @@ final class T5Attention {
      * @param cached        [B, num_heads, S, d_kv] each, or null
      * @param mask          added to the scores [B, num_heads, T, S]: the encoder padding mask
      */
-    T5Graph.Attended crossAttention(SDVariable hidden, T5Graph.Dims dims, SDVariable encoderHidden,
-                                    T5Graph.Dims encoderDims, T5Graph.KeyValue cached, SDVariable mask) {
+    Attended crossAttention(SDVariable hidden, T5Graph.Dims dims, SDVariable encoderHidden,
+                                    T5Graph.Dims encoderDims, KeyValue cached, SDVariable mask) {
         SDVariable key;
         SDVariable value;
         if (cached != null) {
@@ -126,7 +128,7 @@ final class T5Attention {
         return attend(hidden, dims, key, value, mask);
     }
 
-    private T5Graph.Attended attend(SDVariable hidden, T5Graph.Dims dims, SDVariable key, SDVariable value,
+    private Attended attend(SDVariable hidden, T5Graph.Dims dims, SDVariable key, SDVariable value,
                                     SDVariable bias) {
         SDVariable query = heads(q.forward(hidden), dims);                          // [B, H, T, d_kv]
         SDVariable raw = g.sd.mmul(query, key, false, true, false);                 // [B, H, T, K], unscaled
@@ -136,7 +138,7 @@ final class T5Attention {
         SDVariable ctx = g.sd.mmul(weights, value);                                 // [B, H, T, d_kv]
         ctx = g.sd.permute(ctx, 0, 2, 1, 3);                                        // [B, T, H, d_kv]
         ctx = g.sd.reshape(ctx, -1, (long) numHeads * dKv);
-        return new T5Graph.Attended(o.forward(ctx), new T5Graph.KeyValue(key, value));
+        return new Attended(o.forward(ctx), new KeyValue(key, value));
     }
 
     /** [B·T, H·d_kv] → [B, H, T, d_kv] (HF's {@code shape}). */

@@ -1,6 +1,8 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -11,7 +13,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 final class T5Block {
 
     /** The block's output and what a decoding loop caches: self-attention and cross-attention keys/values. */
-    record Output(SDVariable hidden, T5Graph.KeyValue self, T5Graph.KeyValue cross) {
+    record Output(SDVariable hidden, KeyValue self, KeyValue cross) {
     }
 
     private final T5LayerSelfAttention selfAttention;
@@ -34,13 +36,13 @@ final class T5Block {
      * @param encoder      the encoder side (decoder only)
      * @param crossCached  cached cross-attention keys/values, or null (decoder only)
      */
-    Output forward(SDVariable hidden, T5Graph.Dims dims, SDVariable positionBias, T5Graph.KeyValue past,
-                   T5Graph.Encoded encoder, T5Graph.KeyValue crossCached) {
-        T5Graph.Attended self = selfAttention.forward(hidden, dims, past, positionBias);
+    Output forward(SDVariable hidden, T5Graph.Dims dims, SDVariable positionBias, KeyValue past,
+                   T5Graph.Encoded encoder, KeyValue crossCached) {
+        Attended self = selfAttention.forward(hidden, dims, past, positionBias);
         SDVariable h = self.output();
-        T5Graph.KeyValue cross = null;
+        KeyValue cross = null;
         if (crossAttention != null) {
-            T5Graph.Attended c = crossAttention.forward(h, dims, encoder, crossCached);
+            Attended c = crossAttention.forward(h, dims, encoder, crossCached);
             h = c.output();
             cross = c.cache();
         }

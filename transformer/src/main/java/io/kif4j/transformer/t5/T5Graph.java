@@ -2,6 +2,8 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.nn.CrossEntropy;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.Linear;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.nn.WeightTable;
@@ -39,33 +41,12 @@ public final class T5Graph {
     public static final String DECODER_ATTN_BIAS = "decoder_attn_bias";
     /** INT [T, K]: relative position buckets of the decoder (causal). */
     public static final String DECODER_POSITION_BUCKETS = "decoder_position_buckets";
-    public static final String LABELS = "labels";
-    public static final String LABEL_WEIGHTS = "label_weights";
     public static final String ENCODER_LAST_HIDDEN_STATE = "encoder_last_hidden_state";
-    public static final String LOGITS = "logits";
     /** LONG shape vectors fed with each batch (see {@link Dims}). */
     public static final String SHAPE_ENCODER_HEADS = "shape_encoder_heads";
     public static final String SHAPE_ENCODER_HIDDEN = "shape_encoder_hidden";
     public static final String SHAPE_DECODER_HEADS = "shape_decoder_heads";
     public static final String SHAPE_LOGITS = "shape_logits";
-    public static final String LOSS = "loss";
-
-    public static String pastKey(int layer) {
-        return "past." + layer + ".key";
-    }
-
-    public static String pastValue(int layer) {
-        return "past." + layer + ".value";
-    }
-
-    public static String presentKey(int layer) {
-        return "present." + layer + ".key";
-    }
-
-    public static String presentValue(int layer) {
-        return "present." + layer + ".value";
-    }
-
     /** Cross-attention keys of decoder block {@code layer}: an output of FULL, a placeholder of DECODER_STEP. */
     public static String crossKey(int layer) {
         return "cross." + layer + ".key";
@@ -85,14 +66,6 @@ public final class T5Graph {
     record Dims(SDVariable heads, SDVariable out) {
     }
 
-    /** Attention keys and values, [B, num_heads, K, d_kv] each. */
-    record KeyValue(SDVariable key, SDVariable value) {
-    }
-
-    /** An attention layer's output [B·T, d_model] and the keys/values it attended to. */
-    record Attended(SDVariable output, KeyValue cache) {
-    }
-
     /** The encoder side the decoder reads: its output [B·S, d_model] (null in DECODER_STEP) and padding mask. */
     record Encoded(SDVariable hidden, Dims dims, SDVariable attnBias) {
     }
@@ -100,15 +73,11 @@ public final class T5Graph {
     private T5Graph() {
     }
 
-    public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode) {
-        return build(c, weights, adapter, mode, Graph.FROZEN);
-    }
-
     /** @param trainable the base weights (HF names) that train, as {@link Graph} */
     public static SameDiff build(T5Config c, WeightTable weights, LinearAdapter adapter, Mode mode,
                                  java.util.function.Predicate<String> trainable) {
-        SameDiff sd = SameDiff.create();
-        Graph g = new Graph(sd, weights, adapter, trainable);
+        Graph g = new Graph(SameDiff.create(), weights, adapter, trainable);
+        SameDiff sd = g.sd;
         int h = c.numHeads();
         int dKv = c.dKv();
         int decoderLayers = c.numDecoderLayers();
@@ -130,8 +99,8 @@ public final class T5Graph {
             past = new KeyValue[decoderLayers];
             crossCached = new KeyValue[decoderLayers];
             for (int i = 0; i < decoderLayers; i++) {
-                past[i] = new KeyValue(sd.placeHolder(pastKey(i), g.dataType(), -1, h, -1, dKv),
-                        sd.placeHolder(pastValue(i), g.dataType(), -1, h, -1, dKv));
+                past[i] = new KeyValue(sd.placeHolder(GraphNames.pastKey(i), g.dataType(), -1, h, -1, dKv),
+                        sd.placeHolder(GraphNames.pastValue(i), g.dataType(), -1, h, -1, dKv));
                 crossCached[i] = new KeyValue(sd.placeHolder(crossKey(i), g.dataType(), -1, h, -1, dKv),
                         sd.placeHolder(crossValue(i), g.dataType(), -1, h, -1, dKv));
             }
@@ -146,8 +115,7 @@ public final class T5Graph {
         T5Stack.Output out = decoder.forward(shared, decoderIds, decoderDims, decoderBuckets, decoderBias, past,
                 encoded, crossCached);
         for (int i = 0; i < decoderLayers; i++) {
-            sd.updateVariableNameAndReference(sd.identity(out.self()[i].key()), presentKey(i));
-            sd.updateVariableNameAndReference(sd.identity(out.self()[i].value()), presentValue(i));
+            GraphNames.namePresent(sd, i, out.self()[i]);
             if (mode == Mode.FULL) {
                 sd.updateVariableNameAndReference(sd.identity(out.cross()[i].key()), crossKey(i));
                 sd.updateVariableNameAndReference(sd.identity(out.cross()[i].value()), crossValue(i));
@@ -163,18 +131,18 @@ public final class T5Graph {
             lmHead = new Linear(g, "lm_head", c.dModel(), c.vocabSize());             // [vocab, d_model]
         }
         SDVariable logits2d = lmHead.forward(hidden);                                 // [B·T, vocab]
-        sd.reshape(LOGITS, logits2d, decoderDims.out());
+        sd.reshape(GraphNames.LOGITS, logits2d, decoderDims.out());
         if (mode == Mode.DECODER_STEP) {
             return sd;
         }
 
         // Labels are the decoder targets as CrossEntropy.targets: weights 1/count on counted positions and 0
         // elsewhere, so the sum is HF's mean over labels != -100.
-        SDVariable labelWeights = g.floatInput(LABEL_WEIGHTS, -1, 1);
-        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);
+        SDVariable labelWeights = g.floatInput(GraphNames.LABEL_WEIGHTS, -1, 1);
+        SDVariable labels = sd.placeHolder(GraphNames.LABELS, DataType.INT, -1);
         SDVariable loss = lmHead.adapted() || Graph.trains(lmHead.weight()) // the label-row gather needs a frozen head
-                ? CrossEntropy.weightedSum(sd, LOSS, logits2d, labelWeights, labels, c.vocabSize())
-                : CrossEntropy.weightedSumOfProduct(sd, LOSS, logits2d, hidden, lmHead.weight(), labelWeights, labels);
+                ? CrossEntropy.weightedSum(sd, GraphNames.LOSS, logits2d, labelWeights, labels, c.vocabSize())
+                : CrossEntropy.weightedSumOfProduct(sd, GraphNames.LOSS, logits2d, hidden, lmHead.weight(), labelWeights, labels);
         sd.setLossVariables(loss);
         weights.checkAllUsed(name -> name.equals("encoder.embed_tokens.weight")
                 || name.equals("decoder.embed_tokens.weight")

@@ -2,6 +2,7 @@ package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.transformer.nn.CrossEntropy;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.weights.T5Config;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -168,8 +169,8 @@ final class T5Inputs {
             System.arraycopy(labels[r], 0, flat, r * t, t);
         }
         INDArray[] targets = CrossEntropy.targets(flat, vocab);
-        ph.put(T5Graph.LABEL_WEIGHTS, targets[0]);
-        ph.put(T5Graph.LABELS, targets[1]);
+        ph.put(GraphNames.LABEL_WEIGHTS, targets[0]);
+        ph.put(GraphNames.LABELS, targets[1]);
     }
 
     static int[][] column(int rows, int value) {

@@ -1,6 +1,8 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.transformer.nn.Sum;
 import io.kif4j.weights.T5Config;
@@ -21,9 +23,9 @@ final class T5LayerCrossAttention {
     }
 
     /** @return hidden [B·T, d_model] and the encoder keys/values of this layer */
-    T5Graph.Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.Encoded encoder, T5Graph.KeyValue cached) {
-        T5Graph.Attended a = encDecAttention.crossAttention(layerNorm.forward(hidden), dims, encoder.hidden(),
+    Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.Encoded encoder, KeyValue cached) {
+        Attended a = encDecAttention.crossAttention(layerNorm.forward(hidden), dims, encoder.hidden(),
                 encoder.dims(), cached, encoder.attnBias());
-        return new T5Graph.Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
+        return new Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
     }
 }

@@ -1,6 +1,8 @@
 package io.kif4j.transformer.t5;
 
+import io.kif4j.transformer.nn.Attended;
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.transformer.nn.Sum;
 import io.kif4j.weights.T5Config;
@@ -25,8 +27,8 @@ final class T5LayerSelfAttention {
     }
 
     /** @return hidden [B·T, d_model] and this layer's keys/values */
-    T5Graph.Attended forward(SDVariable hidden, T5Graph.Dims dims, T5Graph.KeyValue past, SDVariable positionBias) {
-        T5Graph.Attended a = selfAttention.selfAttention(layerNorm.forward(hidden), dims, past, positionBias);
-        return new T5Graph.Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
+    Attended forward(SDVariable hidden, T5Graph.Dims dims, KeyValue past, SDVariable positionBias) {
+        Attended a = selfAttention.selfAttention(layerNorm.forward(hidden), dims, past, positionBias);
+        return new Attended(Sum.apply(g.sd, hidden, a.output()), a.cache());
     }
 }

@@ -1,14 +1,14 @@
 package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.GenerationResult;
-import io.kif4j.transformer.LanguageModel;
+import io.kif4j.transformer.GraphModel;
 import io.kif4j.transformer.ModelInputs;
-import io.kif4j.transformer.ScoreResult;
 import io.kif4j.transformer.decode.Greedy;
 import io.kif4j.transformer.decode.LeanDecoding;
 import io.kif4j.transformer.decode.LeanT5Decoder;
+import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.nn.LinearAdapter;
-import io.kif4j.transformer.nn.WeightTable;
 import io.kif4j.weights.HfModelDir;
 import io.kif4j.weights.T5Config;
 import io.kif4j.weights.WeightSource;
@@ -20,24 +20,29 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** A T5 encoder-decoder from a HuggingFace directory: scoring, training graphs and greedy generation. */
-public final class T5Model implements LanguageModel {
+public final class T5Model extends GraphModel {
 
     private final T5Config config;
-    private final WeightTable weights;
     private final T5Inputs inputs;
-    private final io.kif4j.transformer.nn.ModelGraphs graphs;
 
     public T5Model(T5Config config, WeightSource source) {
+        super(source);
         this.config = config;
-        this.weights = new WeightTable(source);
         this.inputs = new T5Inputs(config);
-        this.graphs = new io.kif4j.transformer.nn.ModelGraphs(
-                (adapter, trainable) -> T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable),
-                adapter -> T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP));
-        graphs.full(); // loads and checks every weight now
-        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
+        loadWeights();
+    }
+
+    @Override
+    protected SameDiff buildFull(LinearAdapter adapter, Predicate<String> trainable) {
+        return T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable);
+    }
+
+    @Override
+    protected SameDiff buildStep(LinearAdapter adapter) {
+        return T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP, Graph.FROZEN);
     }
 
     public static T5Model load(Path dir) {
@@ -54,56 +59,10 @@ public final class T5Model implements LanguageModel {
         return "t5";
     }
 
-    @Override
-    public WeightTable weights() {
-        return weights;
-    }
-
-    @Override
-    public LinearAdapter adapter() {
-        return graphs.adapter();
-    }
-
-    @Override
-    public void setTrainableWeights(java.util.function.Predicate<String> trainable) {
-        graphs.setTrainable(trainable);
-    }
-
-    @Override
-    public java.util.function.Predicate<String> trainableWeights() {
-        return graphs.trainable();
-    }
-
-    @Override
-    public void setAdapter(LinearAdapter adapter) {
-        graphs.setAdapter(adapter);
-    }
-
-    @Override
-    public SameDiff trainingGraph() {
-        return graphs.full();
-    }
-
-    private SameDiff stepGraph() {
-        return graphs.step();
-    }
-
     /** Needs labels or decoder_input_ids; decoder_input_ids default to the shift-right of the labels. */
     @Override
     public Map<String, INDArray> placeholders(ModelInputs batch) {
         return inputs.forSequence(batch);
-    }
-
-    @Override
-    public ScoreResult score(ModelInputs batch) {
-        Map<String, INDArray> ph = placeholders(batch);
-        io.kif4j.transformer.nn.NativeMemory.afterStep();
-        if (batch.labels() == null) {
-            return new ScoreResult(trainingGraph().outputSingle(ph, T5Graph.LOGITS), Double.NaN);
-        }
-        Map<String, INDArray> out = trainingGraph().output(ph, T5Graph.LOGITS, T5Graph.LOSS);
-        boolean anyLabel = ph.get(T5Graph.LABEL_WEIGHTS).sumNumber().doubleValue() > 0;
-        return new ScoreResult(out.get(T5Graph.LOGITS), anyLabel ? out.get(T5Graph.LOSS).getDouble(0) : Double.NaN);
     }
 
     /** The encoder's last hidden state [B, S, d_model] (after the final norm), for checks and debugging. */
@@ -127,19 +86,19 @@ public final class T5Model implements LanguageModel {
         ph.putAll(inputs.decoder(T5Inputs.column(b, start), 0));
         String[] firstOuts = new String[1 + 4 * layers];
         String[] stepOuts = new String[1 + 2 * layers];
-        firstOuts[0] = T5Graph.LOGITS;
-        stepOuts[0] = T5Graph.LOGITS;
+        firstOuts[0] = GraphNames.LOGITS;
+        stepOuts[0] = GraphNames.LOGITS;
         for (int i = 0; i < layers; i++) {
-            stepOuts[1 + 2 * i] = firstOuts[1 + 4 * i] = T5Graph.presentKey(i);
-            stepOuts[2 + 2 * i] = firstOuts[2 + 4 * i] = T5Graph.presentValue(i);
+            stepOuts[1 + 2 * i] = firstOuts[1 + 4 * i] = GraphNames.presentKey(i);
+            stepOuts[2 + 2 * i] = firstOuts[2 + 4 * i] = GraphNames.presentValue(i);
             firstOuts[3 + 4 * i] = T5Graph.crossKey(i);
             firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
         }
         Map<String, INDArray> first = trainingGraph().output(ph, firstOuts);
-        Greedy.Step step = LeanDecoding.use(graphs.adapter(), config.denseActFn(), first.get(T5Graph.LOGITS).dataType())
+        Greedy.Step step = LeanDecoding.use(adapter(), config.denseActFn(), first.get(GraphNames.LOGITS).dataType())
                 ? leanSteps(first, prompt.attentionMask(), maxNewTokens)
                 : graphSteps(first, ph.get(T5Graph.ENCODER_ATTN_BIAS), stepOuts, b);
-        Greedy.Decoded decoded = Greedy.run(first.get(T5Graph.LOGITS).reshape(b, config.vocabSize()), maxNewTokens,
+        Greedy.Decoded decoded = Greedy.run(first.get(GraphNames.LOGITS).reshape(b, config.vocabSize()), maxNewTokens,
                 stopAtEos, config.eosTokenId(), config.padTokenId(), step);
         List<int[]> newTokens = decoded.tokens();
         int steps = newTokens.size();
@@ -157,10 +116,10 @@ public final class T5Model implements LanguageModel {
 
     /** Decoding steps on the lean decoder, its caches filled from the graph's first step. */
     private Greedy.Step leanSteps(Map<String, INDArray> first, int[][] encoderMask, int maxNewTokens) {
-        LeanT5Decoder lean = new LeanT5Decoder(config, weights, graphs.adapter(), encoderMask, maxNewTokens + 1,
+        LeanT5Decoder lean = new LeanT5Decoder(config, weights, adapter(), encoderMask, maxNewTokens + 1,
                 rel -> inputs.bucket(rel, false));
         for (int i = 0; i < config.numDecoderLayers(); i++) {
-            lean.load(i, first.get(T5Graph.presentKey(i)), first.get(T5Graph.presentValue(i)),
+            lean.load(i, first.get(GraphNames.presentKey(i)), first.get(GraphNames.presentValue(i)),
                     first.get(T5Graph.crossKey(i)), first.get(T5Graph.crossValue(i)));
         }
         int[] position = {1};
@@ -186,11 +145,11 @@ public final class T5Model implements LanguageModel {
             Map<String, INDArray> sp = new HashMap<>(cached);
             sp.putAll(inputs.decoder(ids, past[0]++));
             for (int i = 0; i < layers; i++) {
-                sp.put(T5Graph.pastKey(i), out.get(0).get(T5Graph.presentKey(i)));
-                sp.put(T5Graph.pastValue(i), out.get(0).get(T5Graph.presentValue(i)));
+                sp.put(GraphNames.pastKey(i), out.get(0).get(GraphNames.presentKey(i)));
+                sp.put(GraphNames.pastValue(i), out.get(0).get(GraphNames.presentValue(i)));
             }
             out.set(0, stepGraph().output(sp, stepOuts));
-            return out.get(0).get(T5Graph.LOGITS).reshape(b, config.vocabSize());
+            return out.get(0).get(GraphNames.LOGITS).reshape(b, config.vocabSize());
         };
     }
 
@@ -213,16 +172,16 @@ public final class T5Model implements LanguageModel {
         Map<String, INDArray> ph = inputs.encoder(inputIds, attentionMask);
         ph.putAll(inputs.decoder(T5Inputs.column(b, config.decoderStartTokenId()), 0));
         String[] firstOuts = new String[1 + 4 * layers];
-        String[] stepOuts = {T5Graph.LOGITS};
-        firstOuts[0] = T5Graph.LOGITS;
+        String[] stepOuts = {GraphNames.LOGITS};
+        firstOuts[0] = GraphNames.LOGITS;
         for (int i = 0; i < layers; i++) {
-            firstOuts[1 + 4 * i] = T5Graph.presentKey(i);
-            firstOuts[2 + 4 * i] = T5Graph.presentValue(i);
+            firstOuts[1 + 4 * i] = GraphNames.presentKey(i);
+            firstOuts[2 + 4 * i] = GraphNames.presentValue(i);
             firstOuts[3 + 4 * i] = T5Graph.crossKey(i);
             firstOuts[4 + 4 * i] = T5Graph.crossValue(i);
         }
         Map<String, INDArray> out = trainingGraph().output(ph, firstOuts);
-        float[] first = out.get(T5Graph.LOGITS).dup('c').data().asFloat();                 // [P, 1, V]
+        float[] first = out.get(GraphNames.LOGITS).dup('c').data().asFloat();                 // [P, 1, V]
 
         // one decoding-graph row per (prompt, label) with the label's tokens 0..len−2 as input, right-padded
         List<int[]> owner = new ArrayList<>();
@@ -252,10 +211,10 @@ public final class T5Model implements LanguageModel {
                 for (String name : new String[]{T5Graph.crossKey(i), T5Graph.crossValue(i)}) {
                     sp.put(name, io.kif4j.transformer.nn.Rows.of(out.get(name), rowOf));
                 }
-                sp.put(T5Graph.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(T5Graph.presentKey(i)), rowOf));
-                sp.put(T5Graph.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(T5Graph.presentValue(i)), rowOf));
+                sp.put(GraphNames.pastKey(i), io.kif4j.transformer.nn.Rows.of(out.get(GraphNames.presentKey(i)), rowOf));
+                sp.put(GraphNames.pastValue(i), io.kif4j.transformer.nn.Rows.of(out.get(GraphNames.presentValue(i)), rowOf));
             }
-            rest = stepGraph().output(sp, stepOuts).get(T5Graph.LOGITS).dup('c').data().asFloat(); // [rows, len, V]
+            rest = stepGraph().output(sp, stepOuts).get(GraphNames.LOGITS).dup('c').data().asFloat(); // [rows, len, V]
         }
         double[][] result = new double[b][];
         for (int p = 0; p < b; p++) {

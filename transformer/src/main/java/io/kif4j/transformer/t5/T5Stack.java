@@ -1,6 +1,7 @@
 package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.nn.Graph;
+import io.kif4j.transformer.nn.KeyValue;
 import io.kif4j.transformer.nn.RmsNorm;
 import io.kif4j.weights.T5Config;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -13,7 +14,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 final class T5Stack {
 
     /** Hidden states after the final norm [B·T, d_model], and per block what a decoding loop caches. */
-    record Output(SDVariable hidden, T5Graph.KeyValue[] self, T5Graph.KeyValue[] cross) {
+    record Output(SDVariable hidden, KeyValue[] self, KeyValue[] cross) {
     }
 
     private final Graph g;
@@ -41,11 +42,11 @@ final class T5Stack {
      * @param crossCached cached cross-attention keys/values per block, or null
      */
     Output forward(SDVariable embedTokens, SDVariable ids, T5Graph.Dims dims, SDVariable buckets, SDVariable mask,
-                   T5Graph.KeyValue[] past, T5Graph.Encoded encoder, T5Graph.KeyValue[] crossCached) {
+                   KeyValue[] past, T5Graph.Encoded encoder, KeyValue[] crossCached) {
         SDVariable h = g.rows(embedTokens, g.sd.reshape(ids, -1), embedTokens.getShape()[0]); // [B·T, d_model]
         SDVariable positionBias = block[0].selfAttentionLayer().attention().computeBias(buckets).add(mask);
-        T5Graph.KeyValue[] self = new T5Graph.KeyValue[block.length];
-        T5Graph.KeyValue[] cross = new T5Graph.KeyValue[block.length];
+        KeyValue[] self = new KeyValue[block.length];
+        KeyValue[] cross = new KeyValue[block.length];
         for (int i = 0; i < block.length; i++) {
             T5Block.Output out = block[i].forward(h, dims, positionBias, past == null ? null : past[i], encoder,
                     crossCached == null ? null : crossCached[i]);

@@ -195,4 +195,60 @@ class SameDiffQuirksTest {
         assertTrue(NativeMemory.allocatedBytes() - before < w.length() * 4, "Graph's holders copy constants");
         assertTrue(ours.getVariable("w").getArr() == w || ours.getVariable("w").getArr().data() == w.data());
     }
+
+    /** w·x summed, w a variable [2], x a placeholder; its gradient function made by one step. */
+    private static SameDiff weightedSum() {
+        SameDiff sd = SameDiff.create();
+        new Graph(sd, null, LinearAdapter.NONE);                                // our non-lazy array holders
+        SDVariable w = sd.var("w", Nd4j.createFromArray(1f, 2f));
+        sd.setLossVariables(sd.sum("loss", sd.placeHolder("x", DataType.FLOAT, 2).mul(w)));
+        lossOf(sd, true);
+        return sd;
+    }
+
+    /** The loss at x = (3, 5), from the forward pass or from the gradient function. */
+    private static double lossOf(SameDiff sd, boolean gradientFunction) {
+        Map<String, INDArray> ph = Map.of("x", Nd4j.createFromArray(3f, 5f));
+        return gradientFunction
+                ? Gradients.compute(sd, ph, java.util.List.of("loss"), java.util.List.of("w")).outputs().get("loss").getDouble(0)
+                : sd.output(ph, "loss").get("loss").getDouble(0);
+    }
+
+    /**
+     * Giving an existing variable another array (associateArrayWithVariable, as setArray) stores a copy: an
+     * optimizer's in-place step on the array is not seen. A fresh entry in the variables' holder stores the array
+     * itself, so ModelGraphs.bind removes the entry and sets it anew.
+     */
+    @Test
+    void settingTheArrayOfAnExistingVariableStoresACopySoModelGraphsReplacesTheEntry() {
+        SameDiff sd = weightedSum();
+        INDArray w = Nd4j.createFromArray(10f, 20f);
+        sd.associateArrayWithVariable(w, "w");
+        w.addi(1);                                                               // (11, 21): 3·11 + 5·21 = 138
+        assertEquals(130.0, lossOf(sd, false), 1e-6, "associateArrayWithVariable now keeps the array itself: "
+                + "ModelGraphs.bind may use it");
+        sd = weightedSum();
+        ModelGraphs.bind(sd, "w", w);
+        w.addi(1);                                                               // (12, 22): 146
+        assertEquals(146.0, lossOf(sd, false), 1e-6);
+        assertTrue(sd.getVariable("w").getArr() == w);
+    }
+
+    /**
+     * The gradient function, once made, holds the variables' arrays in holders of its own: replacing the graph's
+     * entry leaves it computing with the old array. ModelGraphs.bind replaces the entry there too.
+     */
+    @Test
+    void theGradientFunctionHoldsItsOwnArraysSoARebindReplacesThemThereToo() {
+        SameDiff sd = weightedSum();
+        INDArray w = Nd4j.createFromArray(10f, 20f);
+        sd.getVariablesArrays().removeArray("w");
+        sd.getVariablesArrays().setArray("w", w);
+        assertEquals(130.0, lossOf(sd, false), 1e-6);
+        assertEquals(13.0, lossOf(sd, true), 1e-6, "the gradient function now follows the graph's holder: "
+                + "ModelGraphs.bind need not replace its entry");
+        ModelGraphs.bind(sd, "w", w);
+        w.addi(1);
+        assertEquals(138.0, lossOf(sd, true), 1e-6);
+    }
 }

@@ -1,6 +1,7 @@
 package io.kif4j.transformer.t5;
 
 import io.kif4j.transformer.ModelInputs;
+import io.kif4j.transformer.nn.GraphNames;
 import io.kif4j.transformer.nn.LinearAdapter;
 import io.kif4j.transformer.testing.RandomWeightSource;
 import io.kif4j.weights.T5Config;
@@ -69,7 +70,7 @@ public final class T5SmallBench {
 
         for (int i = 0; i <= iters; i++) { // the first run is warm-up
             long s = System.nanoTime();
-            double loss = sd.output(ph, T5Graph.LOSS).get(T5Graph.LOSS).getDouble(0);
+            double loss = sd.output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
             long f = System.nanoTime();
             if (i == 0) {
                 System.out.printf("after the first forward: peak RSS %s%n", peakRss());
