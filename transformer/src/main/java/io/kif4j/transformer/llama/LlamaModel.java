@@ -45,9 +45,7 @@ public final class LlamaModel implements LanguageModel {
                 (adapter, trainable) -> LlamaGraph.build(config, weights, adapter, false, trainable),
                 adapter -> LlamaGraph.build(config, weights, adapter, true));
         graphs.full(); // loads and checks every weight now
-        long parameters = weights.taken().values().stream().mapToLong(INDArray::length).sum();
-        io.kif4j.transformer.nn.Threads.forModel(parameters);
-        io.kif4j.transformer.nn.NativeMemory.forModel(parameters);
+        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
     /** A directory of any family built on LLaMA's blocks (llama, qwen2, mistral, gemma). */

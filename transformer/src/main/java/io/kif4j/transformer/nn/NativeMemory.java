@@ -13,8 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * MB per step until some collection happened; (2) every session keeps released arrays for reuse, up to a quarter
  * of {@code org.bytedeco.javacpp.maxbytes} (3 GB under {@code ./kif}), matched by exact shape, so arrays of
  * other shapes (evaluation batches of varying length) pile up. Sessions get no cache by default
- * ({@link #forModel}; measured: no slower, 0.6-0.8 GB less peak RSS on a T5-small step) unless the model is tiny,
- * and
+ * ({@link #CACHE_BYTES}; measured: no slower, 0.6-0.8 GB less peak RSS on a T5-small step), and
  * {@link #afterStep()} runs a collection when the native bytes ND4J has allocated
  * and not yet freed (libnd4j's own counter; the resident size is no signal, since freed memory stays in the
  * allocator) exceed 1.5× what was live after the previous collection, or when the JVM has committed more
@@ -22,13 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeMemory {
 
-    /** {@code -Dkif.samediff.cache.bytes}: the user's choice of {@link #cacheBytes()}, which models then leave alone. */
-    private static final Long CHOSEN_CACHE_BYTES = Long.getLong("kif.samediff.cache.bytes");
-
-    /** The session cache of models below {@link Threads#SMALL_MODEL_PARAMETERS} (see {@link #forModel}). */
-    static final long SMALL_MODEL_CACHE_BYTES = 256L << 20;
-
-    private static volatile long cacheBytes = CHOSEN_CACHE_BYTES != null ? CHOSEN_CACHE_BYTES : 0L;
+    /** Released arrays a session keeps for reuse ({@code -Dkif.samediff.cache.bytes}); 0 frees them at once. */
+    public static final long CACHE_BYTES = Long.getLong("kif.samediff.cache.bytes", 0L);
 
     static final double GROWTH = 1.5;
     static final long MIN_SLACK = 256L << 20;
@@ -54,29 +48,10 @@ public final class NativeMemory {
         SameDiff.bindInferenceFactory(sd -> {
             InferenceSession s = new Session(sd);
             ArrayCacheMemoryMgr mmgr = new ArrayCacheMemoryMgr();
-            mmgr.setMaxCacheBytes(Math.min(mmgr.getMaxCacheBytes(), cacheBytes));
+            mmgr.setMaxCacheBytes(Math.min(mmgr.getMaxCacheBytes(), CACHE_BYTES));
             s.setMmgr(mmgr);
             return s;
         });
-    }
-
-    /**
-     * Sets the array cache of sessions created from now on by model size. A tiny model's step is ~1000 small ops,
-     * and without a cache every op output is a fresh native allocation (page faults, javacpp's physical-bytes
-     * check): a stories260K LoRA step spent ~16 % of its main-thread CPU there (375 → 315 ms with 256 MB).
-     * The cache hands out arrays uninitialized, as fresh allocations are, so results are bit-identical. Larger
-     * models keep no cache (their arrays are big, and the cache held the peak RSS up). No-op when the user set
-     * {@code -Dkif.samediff.cache.bytes}.
-     */
-    public static void forModel(long parameters) {
-        if (CHOSEN_CACHE_BYTES == null) {
-            cacheBytes = parameters < Threads.SMALL_MODEL_PARAMETERS ? SMALL_MODEL_CACHE_BYTES : 0L;
-        }
-    }
-
-    /** Released arrays a session created now keeps for reuse, in bytes; 0 frees them at once. */
-    public static long cacheBytes() {
-        return cacheBytes;
     }
 
     /**

@@ -37,9 +37,7 @@ public final class T5Model implements LanguageModel {
                 (adapter, trainable) -> T5Graph.build(config, weights, adapter, T5Graph.Mode.FULL, trainable),
                 adapter -> T5Graph.build(config, weights, adapter, T5Graph.Mode.DECODER_STEP));
         graphs.full(); // loads and checks every weight now
-        long parameters = weights.taken().values().stream().mapToLong(INDArray::length).sum();
-        io.kif4j.transformer.nn.Threads.forModel(parameters);
-        io.kif4j.transformer.nn.NativeMemory.forModel(parameters);
+        io.kif4j.transformer.nn.Threads.forModel(weights.taken().values().stream().mapToLong(INDArray::length).sum());
     }
 
     public static T5Model load(Path dir) {
