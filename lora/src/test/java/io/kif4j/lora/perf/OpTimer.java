@@ -13,10 +13,20 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Not a test: accumulates time per op type (native execution only) between pre/post callbacks. */
+/**
+ * Not a test: accumulates time per op type (native execution only) between pre/post callbacks: the calling
+ * thread's CPU time with {@code -Doptimer.cpu} (fair on a loaded machine, where wall time mostly waits), else wall
+ * time.
+ */
 public final class OpTimer extends BaseListener {
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean CPU = System.getProperty("optimer.cpu") != null;
     final Map<String, long[]> byOp = new HashMap<>();
     private long start;
+
+    private static long now() {
+        return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
 
     @Override
     public boolean isActive(Operation operation) {
@@ -25,12 +35,12 @@ public final class OpTimer extends BaseListener {
 
     @Override
     public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-        start = System.nanoTime();
+        start = now();
     }
 
     @Override
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
-        long t = System.nanoTime() - start;
+        long t = now() - start;
         String key = op.getOp().opName() + " " + (outputs.length > 0 && outputs[0] != null ? Arrays.toString(outputs[0].shape()) : "");
         long[] a = byOp.computeIfAbsent(key, k -> new long[2]);
         a[0] += t;
