@@ -57,14 +57,14 @@ public final class ContinualRunner {
         return this;
     }
 
+    public Path modelDir() {
+        return RunPlan.modelDir(config, shared);
+    }
+
     /** Adds a reporter that writes the report once the run is over, e.g. {@code io.kif4j.report.RunReport::write}. */
     public ContinualRunner withReporter(RunReporter reporter) {
         reporters.add(reporter);
         return this;
-    }
-
-    public Path modelDir() {
-        return RunPlan.modelDir(config, shared);
     }
 
     /**
