@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Writes the report of a finished run from its folder, as the last step of {@link ContinualRunner#run}. The report
- * module's {@code io.kif4j.report.RunReport::write} is the one {@code ./kif run} uses (report.html and report.md);
- * continual itself writes no report, so a runner without a reporter leaves only the run's data files.
+ * module's {@code io.kif4j.report.RunReport::write} (report.html) is the one {@code ./kif run} uses; continual itself
+ * writes no report, so a runner without a reporter leaves only the run's data files.
  */
 @FunctionalInterface
 public interface RunReporter {

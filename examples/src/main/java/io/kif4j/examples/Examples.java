@@ -65,7 +65,7 @@ public final class Examples {
                         System.out.println("listener: after " + task + " " + scores);
                     }
                 })
-                .withReporter(RunReport::write) // report.html and report.md (module kif4j-report)
+                .withReporter(RunReport::write) // report.html (module kif4j-report)
                 .run(out);
         System.out.printf("two-task run: AP %.2f, report %s%n", r.matrix().ap().orElse(Double.NaN), out.resolve(RunReport.FILE));
     }
