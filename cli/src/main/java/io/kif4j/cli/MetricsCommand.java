@@ -1,8 +1,8 @@
 package io.kif4j.cli;
 
 import io.kif4j.continual.metrics.AnswerNormalization;
-import io.kif4j.continual.metrics.MetricsReport;
 import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.report.MetricsReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

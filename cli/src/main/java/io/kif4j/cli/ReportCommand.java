@@ -1,6 +1,6 @@
 package io.kif4j.cli;
 
-import io.kif4j.continual.report.RunReport;
+import io.kif4j.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

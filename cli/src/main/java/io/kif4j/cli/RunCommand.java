@@ -3,6 +3,7 @@ package io.kif4j.cli;
 import io.kif4j.continual.ContinualRunner;
 import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.SeedSummary;
+import io.kif4j.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seeds must be at least 1");
         }
         if (seeds == 1) {
-            new ContinualRunner(c, Defaults.shared(), System.out::println).verbose(verbose).run(dir);
+            new ContinualRunner(c, Defaults.shared(), System.out::println).verbose(verbose).withReporter(RunReport::write).run(dir);
             System.out.println("results: " + dir.resolve("metrics.json"));
             return 0;
         }
@@ -51,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
             RunConfig cs = flags.config();
             cs.seed = base + s;
             Path d = dir.resolve("seed-" + cs.seed);
-            new ContinualRunner(cs, Defaults.shared(), System.out::println).verbose(verbose).run(d);
+            new ContinualRunner(cs, Defaults.shared(), System.out::println).verbose(verbose).withReporter(RunReport::write).run(d);
             runs.add(d);
         }
         System.out.println(SeedSummary.write(dir, runs));

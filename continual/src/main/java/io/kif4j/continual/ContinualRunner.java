@@ -33,6 +33,7 @@ public final class ContinualRunner {
     private final Consumer<String> console;
     private boolean verbose;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<RunReporter> reporters = new ArrayList<>();
 
     /**
      * @param shared  the reference folder for the built-in defaults (model and data), usually ../shared
@@ -60,7 +61,16 @@ public final class ContinualRunner {
         return RunPlan.modelDir(config, shared);
     }
 
-    /** Prepare (plan before any weights load, lock, load), then for each task: learn, attach, evaluate, persist. */
+    /** Adds a reporter that writes the report once the run is over, e.g. {@code io.kif4j.report.RunReport::write}. */
+    public ContinualRunner withReporter(RunReporter reporter) {
+        reporters.add(reporter);
+        return this;
+    }
+
+    /**
+     * Prepare (plan before any weights load, lock, load), then for each task: learn, attach, evaluate, persist; at the
+     * end the reporters write the report.
+     */
     public Result run(Path out) {
         long started = System.nanoTime();
         try (RunStore store = RunStore.open(out)) {
@@ -81,7 +91,7 @@ public final class ContinualRunner {
                     Map<String, Double> row = run.evaluate(task, theta);
                     run.persist(task, row);
                 }
-                return run.finish((System.nanoTime() - started) / 1e9);
+                return run.finish((System.nanoTime() - started) / 1e9, reporters);
             }
         }
     }

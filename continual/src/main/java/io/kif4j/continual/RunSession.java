@@ -183,12 +183,12 @@ final class RunSession {
         previous = task.outcome().adapter();
     }
 
-    /** The final metrics (with the whole run's time) and the report. */
-    ContinualRunner.Result finish(double totalSeconds) {
+    /** The final metrics (with the whole run's time), then each reporter's report. */
+    ContinualRunner.Result finish(double totalSeconds, List<RunReporter> reporters) {
         ObjectNode metrics = saveMetrics(totalSeconds);
-        java.nio.file.Path report = store.saveReport();
+        List<java.nio.file.Path> reports = reporters.stream().map(r -> r.write(store.dir())).toList();
         console.accept(matrix.toMarkdown());
-        console.accept("report: " + report);
+        reports.forEach(report -> console.accept("report: " + report));
         console.accept(String.format(Locale.ROOT, "AP %s  FWT %s  BWT %s", fmt(metrics, "ap"), fmt(metrics, "fwt"),
                 fmt(metrics, "bwt")));
         return new ContinualRunner.Result(store.dir(), matrix, metrics);

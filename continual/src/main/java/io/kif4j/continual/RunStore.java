@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kif4j.continual.eval.Evaluator;
 import io.kif4j.continual.metrics.AccuracyMatrix;
 import io.kif4j.continual.metrics.TaskMetrics;
-import io.kif4j.continual.report.RunReport;
 import io.kif4j.datasets.TaskInfo;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraKeys;
@@ -27,7 +26,8 @@ import java.util.OptionalDouble;
 /**
  * A run folder and everything in it: the lock, the settings with their provenance (config.json), each task's
  * folder (adapter, predictions, losses, unit scores, and done.json, the resume point, written last), metrics.json
- * with the matrix, and the report. Every write is atomic, so a crash leaves complete files or none.
+ * with the matrix (the report is a {@link RunReporter}'s). Every write is atomic, so a crash leaves complete files
+ * or none.
  */
 public record RunStore(Path dir, RunLock lock) implements AutoCloseable {
 
@@ -173,11 +173,6 @@ public record RunStore(Path dir, RunLock lock) implements AutoCloseable {
         AtomicFiles.writeString(dir.resolve("matrix.csv"), matrix.toCsv());
         AtomicFiles.writeString(dir.resolve("matrix.md"), matrix.toMarkdown());
         return m;
-    }
-
-    /** The report of the finished run (report.md and its charts). */
-    public Path saveReport() {
-        return RunReport.write(dir);
     }
 
     @Override

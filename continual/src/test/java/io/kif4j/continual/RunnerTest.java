@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,16 @@ class RunnerTest {
     @Test
     void twoTaskRunWritesEverythingAndItsMetricsFollowTheSpec() throws Exception {
         Path out = tmp.resolve("run");
-        run(tiny("seqlora"), out);
+        List<Path> reported = new ArrayList<>();
+        List<String> console = new ArrayList<>();
+        new ContinualRunner(tiny("seqlora"), Fixture.shared(), console::add).withReporter(dir -> {
+            assertTrue(Json.read(dir.resolve("metrics.json")).get("timings").has("total_s"), "reported after the final metrics");
+            reported.add(dir);
+            return dir.resolve("my-report.html");
+        }).run(out);
+        assertEquals(List.of(out), reported, "the reporter is called once, with the run folder");
+        assertTrue(console.contains("report: " + out.resolve("my-report.html")), String.join("\n", console));
+        assertFalse(Files.exists(out.resolve("report.html")), "continual writes no report of its own");
         JsonNode m = Json.read(out.resolve("metrics.json"));
         double[][] a = Json.MAPPER.convertValue(m.get("matrix"), double[][].class);
         assertEquals(2, a.length);

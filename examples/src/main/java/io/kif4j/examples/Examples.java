@@ -6,6 +6,7 @@ import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.LoraConfig;
 import io.kif4j.lora.train.TrainingListener;
+import io.kif4j.report.RunReport;
 import io.kif4j.transformer.GenerationResult;
 import io.kif4j.transformer.LanguageModel;
 import io.kif4j.transformer.ModelInputs;
@@ -20,7 +21,8 @@ import java.util.Map;
 
 /**
  * A user's program against the installed kif4j artifacts: the README's Java example, then a two-task continual
- * run with a training listener. Argument: the reference folder holding weights/ and data/ (default ../shared).
+ * run with a training listener and the HTML report. Argument: the reference folder holding weights/ and data/
+ * (default ../shared).
  */
 public final class Examples {
 
@@ -63,7 +65,8 @@ public final class Examples {
                         System.out.println("listener: after " + task + " " + scores);
                     }
                 })
+                .withReporter(RunReport::write) // report.html (module kif4j-report)
                 .run(out);
-        System.out.printf("two-task run: AP %.2f, report %s%n", r.matrix().ap().orElse(Double.NaN), out.resolve("report.html"));
+        System.out.printf("two-task run: AP %.2f, report %s%n", r.matrix().ap().orElse(Double.NaN), out.resolve(RunReport.FILE));
     }
 }

@@ -5,6 +5,7 @@ import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.RunLock;
 import io.kif4j.lora.train.LoraTrainer;
 import io.kif4j.common.KifInputException;
+import io.kif4j.report.RunReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class CellMain {
             RunConfig config = new GridCell("", "", 0, args[1]).config();
             waitForLock(runDir);
             Path shared = Path.of(System.getProperty("kif.shared", "../shared"));
-            new ContinualRunner(config, shared, System.out::println).run(runDir);
+            new ContinualRunner(config, shared, System.out::println).withReporter(RunReport::write).run(runDir);
             System.exit(0);
         } catch (KifInputException | IllegalArgumentException e) {
             System.err.println("kif: error: " + e.getMessage());

@@ -1,8 +1,8 @@
 package io.kif4j.grid;
 
 import io.kif4j.continual.RunLock;
-import io.kif4j.continual.report.CompareReport;
-import io.kif4j.continual.report.RunReport;
+import io.kif4j.report.CompareReport;
+import io.kif4j.report.RunReport;
 import io.kif4j.common.KifInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package io.kif4j.grid;
 
 import io.kif4j.continual.Methods;
 import io.kif4j.continual.RunConfig;
-import io.kif4j.continual.report.CompareReport;
+import io.kif4j.report.CompareReport;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.kif4j.grid;
 
 import io.kif4j.continual.ContinualRunner;
+import io.kif4j.report.RunReport;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,8 @@ public final class LocalCellExecutor implements CellExecutor {
         for (GridCell cell : cells) {
             long t0 = System.nanoTime();
             progress.started(cell.label(), 0);
-            new ContinualRunner(cell.config(), Path.of(launcher.shared()), console).run(gridDir.resolve(cell.dir()));
+            new ContinualRunner(cell.config(), Path.of(launcher.shared()), console).withReporter(RunReport::write)
+                    .run(gridDir.resolve(cell.dir()));
             double s = (System.nanoTime() - t0) / 1e9;
             progress.ended(cell.label(), true, s, "");
             outcomes.add(new CellOutcome(cell, CellOutcome.Status.DONE, "", s));

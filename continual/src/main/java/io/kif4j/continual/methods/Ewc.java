@@ -5,6 +5,7 @@ import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
 import io.kif4j.lora.AttachedAdapter;
+import io.kif4j.lora.EwcPenalty;
 import io.kif4j.lora.Lora;
 import io.kif4j.lora.LoraAdapter;
 import io.kif4j.lora.train.LossTerm;
@@ -13,7 +14,6 @@ import io.kif4j.lora.train.StepHook;
 import io.kif4j.transformer.ModelInputs;
 import io.kif4j.weights.safetensors.SafetensorsFile;
 import io.kif4j.weights.safetensors.SafetensorsWriter;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
@@ -104,20 +104,9 @@ public final class Ewc implements ContinualMethod {
         return f;
     }
 
-    /** λ/2 Σ_vars Σ (ΣF·θ² − 2·ΣFθ*·θ + ΣFθ*²) = λ/2 Σ_j Σ_i F_j,i (θ_i − θ*_j,i)². */
+    /** EWC's penalty over the tasks so far (spec §7), built in the graph by {@link EwcPenalty}. */
     LossTerm penalty() {
-        return (sd, adapter) -> {
-            SDVariable total = null;
-            for (String v : adapter.variableNames()) {
-                SDVariable theta = sd.getVariable(v);
-                SDVariable f = sd.constant(fisherSum.get(v));
-                SDVariable ft = sd.constant(fisherTheta.get(v));
-                SDVariable term = sd.sum(f.mul(theta).mul(theta).sub(ft.mul(theta).mul(2)))
-                        .add(fisherTheta2.get(v).sumNumber().doubleValue());
-                total = total == null ? term : total.add(term);
-            }
-            return total.mul(lambda / 2);
-        };
+        return EwcPenalty.of(lambda, fisherSum, fisherTheta, fisherTheta2);
     }
 
     Map<String, INDArray> fisherSum() {

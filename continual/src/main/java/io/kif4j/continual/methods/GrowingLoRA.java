@@ -5,12 +5,9 @@ import io.kif4j.continual.RunConfig;
 import io.kif4j.continual.TaskContext;
 import io.kif4j.continual.TaskOutcome;
 import io.kif4j.lora.LoraAdapter;
-import io.kif4j.lora.LoraModule;
+import io.kif4j.lora.OLoraPenalty;
 import io.kif4j.lora.train.LossTerm;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,52 +89,14 @@ public class GrowingLoRA implements ContinualMethod {
         return new TaskOutcome(adapter, r.stepLosses(), Map.of(), notes);
     }
 
-    /** λ₁ Σ_modules Σ_pq f((A Aᵀ ⊙ M)_pq), M selecting old rows × new rows, f = |·| or (·)². */
+    /** O-LoRA's λ₁ term on A_{<t} A_tᵀ (spec §7), built in the graph by {@link OLoraPenalty}. */
     LossTerm penalty(int oldRank) {
-        return (SameDiff sd, LoraAdapter adapter) -> {
-            int r = adapter.config().r();
-            float[] mask = new float[r * r];
-            for (int p = 0; p < oldRank; p++) {
-                for (int q = oldRank; q < r; q++) {
-                    mask[p * r + q] = 1f;
-                }
-            }
-            SDVariable m = sd.constant(Nd4j.create(mask, new long[]{r, r}, 'c'));
-            SDVariable total = null;
-            for (LoraModule mod : adapter.modules()) {
-                SDVariable a = sd.getVariable(mod.aName());
-                SDVariable aat = sd.mmul(a, a, false, true, false).mul(m);
-                SDVariable term = sd.sum(squared ? aat.mul(aat) : sd.math.abs(aat));
-                total = total == null ? term : total.add(term);
-            }
-            return total.mul(lambda1);
-        };
+        return OLoraPenalty.orthogonality(lambda1, squared, oldRank);
     }
 
-    /**
-     * λ₂ Σ_modules (‖A_t‖_F + ‖B_t‖_F) over the new pair: rows ≥ oldRank of A, columns ≥ oldRank of B (O-LoRA's
-     * {@code torch.norm(param, p=2)} over its loranew_ parameters). A tiny constant under the root keeps the gradient
-     * at B_t = 0 at zero, as torch's is, instead of 0/0.
-     */
+    /** O-LoRA's λ₂ term, the new pair's Frobenius norms (spec §7), built in the graph by {@link OLoraPenalty}. */
     LossTerm newPairNorms(int oldRank) {
-        return (SameDiff sd, LoraAdapter adapter) -> {
-            int r = adapter.config().r();
-            float[] keep = new float[r];
-            for (int q = oldRank; q < r; q++) {
-                keep[q] = 1f;
-            }
-            SDVariable rows = sd.constant(Nd4j.create(keep, new long[]{r, 1}, 'c'));
-            SDVariable cols = sd.constant(Nd4j.create(keep, new long[]{1, r}, 'c'));
-            SDVariable total = null;
-            for (LoraModule mod : adapter.modules()) {
-                SDVariable a = sd.getVariable(mod.aName()).mul(rows);
-                SDVariable b = sd.getVariable(mod.bName()).mul(cols);
-                SDVariable term = sd.math.sqrt(sd.sum(a.mul(a)).add(1e-20))
-                        .add(sd.math.sqrt(sd.sum(b.mul(b)).add(1e-20)));
-                total = total == null ? term : total.add(term);
-            }
-            return total.mul(lambda2);
-        };
+        return OLoraPenalty.newPairNorms(lambda2, oldRank);
     }
 
     /** The penalty's value for given A matrices, straight from the definition (for tests). */

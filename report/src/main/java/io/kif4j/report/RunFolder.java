@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,9 +1,15 @@
-package io.kif4j.continual.metrics;
+package io.kif4j.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kif4j.continual.metrics.Accuracy;
+import io.kif4j.continual.metrics.PredictionRecord;
+import io.kif4j.continual.metrics.RougeL;
+import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.continual.metrics.TaskMetrics;
+import io.kif4j.continual.metrics.TaskScore;
 import io.kif4j.datasets.JsonlReader;
 import io.kif4j.common.KifInputException;
 

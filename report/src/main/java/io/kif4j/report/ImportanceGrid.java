@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import io.kif4j.lora.LoraKeys;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import io.kif4j.continual.metrics.AccuracyMatrix;
 import io.kif4j.common.KifInputException;

@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import io.kif4j.common.AtomicFiles;
 
@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
-import static io.kif4j.continual.report.Html.esc;
+import static io.kif4j.report.Html.esc;
 
 /**
  * Compares methods over seeds and task orders, laid out like the KIF paper's Table I: one row per method with

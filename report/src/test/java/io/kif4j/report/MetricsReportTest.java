@@ -1,6 +1,8 @@
-package io.kif4j.continual.metrics;
+package io.kif4j.report;
 
 import io.kif4j.common.KifInputException;
+import io.kif4j.continual.metrics.ScoringOptions;
+import io.kif4j.continual.metrics.TaskScore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

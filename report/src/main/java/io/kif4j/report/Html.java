@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;

@@ -1,4 +1,4 @@
-package io.kif4j.continual.report;
+package io.kif4j.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kif4j.continual.metrics.AccuracyMatrix;
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
-import static io.kif4j.continual.report.Html.esc;
+import static io.kif4j.report.Html.esc;
 
 /**
  * The report of one continual run (one method, one seed): {@code <run>/report.html}, a single self-contained file
