@@ -51,7 +51,7 @@ public final class SmallRowProductBench {
         }
     }
 
-    /** Best of 5 batches of reps calls, ms of CPU per call. */
+    /** Best of 5 batches of reps calls, ms of CPU per call (all threads' CPU on two: the wall time is about half). */
     private static double time(int threads, int reps, Runnable r) {
         for (int i = 0; i < reps; i++) {
             r.run();
