@@ -19,11 +19,11 @@ final class LeanLinear {
     private final int r;
     private final float scaling;
     private final Buf transposed; // [out, rows]: the product in the weight-first orientation, or null
-    private final float[] xs;     // [rows · in], packed copy, [rows · out]: VectorLinear's scratch, or null (sgemm)
-    private final float[] xp;
-    private final float[] ys;
+    private final float[] xs;     // VectorLinear's scratch, null on sgemm: x [rows · in],
+    private final float[] xp;     // x packed [rows · in],
+    private final float[] ys;     // y [rows · out]
 
-    /** On sgemm, outputs up to this wide run weight-first ({@link Blas#linearTransposed}); the vocabulary head does not. */
+    /** On sgemm, outputs up to this wide run weight-first ({@link Blas#linearTransposed}); the head does not. */
     static final int TRANSPOSED_MAX_OUT = 16384;
 
     /**
