@@ -23,8 +23,10 @@ On the project machine HF transformers is not installable (no PyPI), so the figu
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
+import sys
 import time
 
 import torch
@@ -224,6 +226,12 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, default=0)
     a = p.parse_args()
+    if a.threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(a.threads):
+        # Debian's torch multiplies through OpenBLAS, which sizes its own thread pool from the environment when it
+        # loads and ignores torch.set_num_threads: with --threads 1 the products still ran on 2 threads (process CPU
+        # 2x the wall time on an idle machine). Run again with the pool sized.
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
     if a.threads:
         torch.set_num_threads(a.threads)
     runs = a.runs or (3 if a.mode == "generate" else 5)

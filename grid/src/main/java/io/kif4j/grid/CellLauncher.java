@@ -75,6 +75,9 @@ public record CellLauncher(List<String> javaOptions, int threads, String shared,
     List<String> command(GridCell cell, Path runDir) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            cmd.add("--add-modules=jdk.incubator.vector"); // the lean decoder's product kernel, as in this JVM
+        }
         cmd.addAll(javaOptions);
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dkif.threads=" + threads);

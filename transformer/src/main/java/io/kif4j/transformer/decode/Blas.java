@@ -1,6 +1,11 @@
 package io.kif4j.transformer.decode;
 
+import io.kif4j.transformer.nn.Threads;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Row-major sgemm through the CPU backend's own OpenBLAS (the library ND4J's {@code nd4j-native} calls, with its
@@ -14,7 +19,41 @@ final class Blas {
     private static final int NO_TRANS = 111;
     private static final int TRANS = 112;
 
+    /** System property: {@code blas} runs the decoder's weight products on sgemm even when the Vector API is there. */
+    static final String KERNEL_PROPERTY = "kif.decode.kernel";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
+    private static final AtomicBoolean LOGGED = new AtomicBoolean();
+
     private Blas() {
+    }
+
+    /**
+     * Whether the decoder's weight products (few rows × a whole weight) run on {@link VectorLinear} rather than
+     * sgemm: when the JVM has the Vector API module ({@code --add-modules jdk.incubator.vector}, which ./kif and
+     * the tests pass) and {@code -Dkif.decode.kernel=blas} does not ask for sgemm. Without the module, the class
+     * would not even load, so this is the one place that looks. Logged once, at debug level.
+     */
+    static boolean vectorKernel() {
+        boolean present = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+        boolean wanted = !"blas".equalsIgnoreCase(System.getProperty(KERNEL_PROPERTY, "").trim());
+        if (LOGGED.compareAndSet(false, true)) {
+            LOG.debug("lean decoder weight products: {}", present && wanted ? "Vector API kernel"
+                    : "OpenBLAS sgemm (" + (present ? "-D" + KERNEL_PROPERTY + "=blas" : "no " + VECTOR_MODULE
+                    + " module in this JVM") + ")");
+        }
+        return present && wanted;
+    }
+
+    /**
+     * y[rows, out] = x[rows, in] · Wᵀ (+ bias) on {@link VectorLinear}, over the BLAS's thread count; only when
+     * {@link #vectorKernel()} said so.
+     *
+     * @param xs, xp [rows · in] and ys [rows · out]: the caller's scratch
+     */
+    static void vectorLinear(Buf x, Buf w, Buf bias, Buf y, int rows, int in, int out, float[] xs, float[] xp,
+                             float[] ys) {
+        VectorLinear.linear(x, w, bias, y, rows, in, out, xs, xp, ys, Threads.blas());
     }
 
     /**

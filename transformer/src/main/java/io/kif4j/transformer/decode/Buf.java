@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -17,6 +18,8 @@ final class Buf {
 
     final INDArray nd;
     final FloatBuffer fb;
+    /** The same memory as bytes in native order (the Vector API's view, {@link VectorLinear}). */
+    final ByteBuffer bytes;
     private final FloatPointer base;
     private final FloatPointer cursor;
 
@@ -24,7 +27,8 @@ final class Buf {
         this.nd = nd;
         this.base = new FloatPointer(nd.data().addressPointer());
         this.cursor = new FloatPointer(base);
-        this.fb = nd.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        this.bytes = nd.data().asNio().order(ByteOrder.nativeOrder());
+        this.fb = bytes.asFloatBuffer();
     }
 
     /** Zeros of {@code shape}. */

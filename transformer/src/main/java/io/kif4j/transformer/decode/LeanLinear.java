@@ -19,8 +19,11 @@ final class LeanLinear {
     private final int r;
     private final float scaling;
     private final Buf transposed; // [out, rows]: the product in the weight-first orientation, or null
+    private final float[] xs;     // VectorLinear's scratch, null on sgemm: x [rows · in],
+    private final float[] xp;     // x packed [rows · in],
+    private final float[] ys;     // y [rows · out]
 
-    /** Outputs up to this wide run weight-first ({@link Blas#linearTransposed}); the vocabulary head does not. */
+    /** On sgemm, outputs up to this wide run weight-first ({@link Blas#linearTransposed}); the head does not. */
     static final int TRANSPOSED_MAX_OUT = 16384;
 
     /**
@@ -33,7 +36,11 @@ final class LeanLinear {
         this.out = Math.toIntExact(out);
         this.weight = weight;
         this.bias = bias;
-        transposed = out <= TRANSPOSED_MAX_OUT ? Buf.zeros(out, rows) : null;
+        boolean vector = Blas.vectorKernel();
+        transposed = !vector && out <= TRANSPOSED_MAX_OUT ? Buf.zeros(out, rows) : null;
+        xs = vector ? new float[Math.toIntExact(rows * in)] : null;
+        xp = vector ? new float[xs.length] : null;
+        ys = vector ? new float[Math.toIntExact(rows * out)] : null;
         LinearAdapter.LowRank lr = path == null ? null : adapter.lowRank(path, in, out);
         if (lr != null) {
             loraA = Buf.of(lr.a());
@@ -52,7 +59,9 @@ final class LeanLinear {
 
     /** x [rows, in] → y [rows, out], overwriting y. */
     void forward(Buf x, Buf y, int rows) {
-        if (transposed != null) {
+        if (xs != null) {
+            Blas.vectorLinear(x, weight, bias, y, rows, in, out, xs, xp, ys);
+        } else if (transposed != null) {
             Blas.linearTransposed(x, weight, transposed, rows, in, out);
             for (int j = 0; j < out; j++) {
                 float b = bias == null ? 0f : bias.get(j);
